@@ -1,0 +1,46 @@
+# Reunite developer commands. `make demo` and `make test` work from a clean clone.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# PostgreSQL used by `make test-postgres` (CI runs both databases).
+TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
+
+.PHONY: install demo serve test test-sqlite test-postgres lint browser clean
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) is required"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/reunite demo
+	$(BIN)/reunite serve --host $(HOST) --port $(PORT)
+
+serve: $(STAMP)
+	$(BIN)/reunite serve --host $(HOST) --port $(PORT)
+
+browser:
+	bash scripts/install-browser.sh
+
+test: $(STAMP) browser test-sqlite
+	@if [ -n "$$CI" ] || [ -n "$$REUNITE_TEST_POSTGRES" ]; then $(MAKE) test-postgres; fi
+
+test-sqlite: $(STAMP)
+	env -u DATABASE_URL $(BIN)/python -m pytest -n 2 -p no:cacheprovider
+
+# The database-backed tests again on PostgreSQL (engines do not touch a database).
+test-postgres: $(STAMP)
+	DATABASE_URL=$(TEST_POSTGRES_URL) $(BIN)/python -m pytest -n 2 -p no:cacheprovider -m "not engine" tests/app
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+
+clean:
+	rm -rf $(VENV) var/*.sqlite3 build *.egg-info

@@ -1,0 +1,31 @@
+"""The `reunite` command: one Typer app that gathers each area's sub-commands.
+
+Engine commands (names, kinship, match) never start Django; application commands
+(serve, demo, import, export, audit, createuser) set Django up on first use.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from reunite.cli import app_commands, kinship, linkage, names
+
+app = typer.Typer(
+    name="reunite",
+    help="Reunite: trace and reunite children separated from their families.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,  # never print child data from a traceback
+)
+
+app_commands.register(app)
+app.add_typer(names.app, name="names", help="Compare names, list spellings, look up places.")
+app.add_typer(kinship.app, name="kinship", help="DNA kinship likelihood ratios and screening.")
+linkage.register(app)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""reunite.kinship engine (no Django import)."""

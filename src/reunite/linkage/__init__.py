@@ -1,0 +1,1 @@
+"""reunite.linkage engine (no Django import)."""

@@ -1,0 +1,1 @@
+"""reunite.names engine (no Django import)."""

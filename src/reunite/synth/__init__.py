@@ -1,0 +1,1 @@
+"""reunite.synth engine (no Django import)."""
