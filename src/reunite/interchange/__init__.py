@@ -1,0 +1,1 @@
+"""Interchange file format (CSV/XLSX) for lists of children and enquiries; no Django import."""
