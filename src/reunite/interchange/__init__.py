@@ -1,1 +1,56 @@
-"""Interchange file format (CSV/XLSX) for lists of children and enquiries; no Django import."""
+"""The CSV/XLSX list-exchange format for children, enquiries and registry records.
+
+One row per child. ``reunite import``/``export``, the matching engine and list exchanges
+with other parties all use this format (see ``docs/interchange.md``). Reading validates
+every row first and either returns every record or raises :class:`InterchangeError` with
+every problem, so a bad file is never half-imported. No Django import.
+
+>>> from reunite.interchange import read_file, write_file  # doctest: +SKIP
+>>> result = read_file("children.csv", "children")          # doctest: +SKIP
+>>> write_file("out.xlsx", result.records, "children")      # doctest: +SKIP
+"""
+
+from reunite.interchange._cells import FORMULA_TRIGGERS, escape_cell, unescape_cell
+from reunite.interchange._dates import UNKNOWN_DATE, PartialDate
+from reunite.interchange._read import ReadResult, read_file
+from reunite.interchange._schema import (
+    ALL_COLUMNS,
+    COLUMNS,
+    DEFAULT_MAX_BYTES,
+    DEFAULT_MAX_ROWS,
+    KINDS,
+    LEGAL_STATUSES,
+    MAX_CELL_CHARS,
+    MAX_NOTES_CHARS,
+    REQUIRED,
+    FileKind,
+    InterchangeRecord,
+    columns_for,
+)
+from reunite.interchange._write import write_file
+from reunite.interchange.exceptions import InterchangeError, Problem
+
+__all__ = [
+    "ALL_COLUMNS",
+    "COLUMNS",
+    "DEFAULT_MAX_BYTES",
+    "DEFAULT_MAX_ROWS",
+    "FORMULA_TRIGGERS",
+    "KINDS",
+    "LEGAL_STATUSES",
+    "MAX_CELL_CHARS",
+    "MAX_NOTES_CHARS",
+    "REQUIRED",
+    "UNKNOWN_DATE",
+    "FileKind",
+    "InterchangeError",
+    "InterchangeRecord",
+    "PartialDate",
+    "Problem",
+    "ReadResult",
+    "columns_for",
+    "escape_cell",
+    "read_file",
+    "unescape_cell",
+    "write_file",
+]
