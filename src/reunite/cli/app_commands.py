@@ -1,7 +1,138 @@
-"""Application commands that need Django: serve, demo, import, export, audit, createuser."""
+"""Application commands that need Django: serve, demo, migrate, audit, createuser, import, export."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Annotated
 
 import typer
+
+from reunite.cli import lists
+from reunite.cli.django_setup import setup
+
+audit_app = typer.Typer(no_args_is_help=True, help="Check the audit trail.")
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Serve the web application (development server; use a WSGI server in production)."""
+    setup()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    typer.echo(f"Reunite is at http://{host}:{port}/  (Ctrl+C stops it)")
+    call_command("runserver", f"{host}:{port}", use_reloader=False, use_threading=True)
+
+
+def migrate() -> None:
+    """Create or update the database tables."""
+    setup()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False)
+
+
+def demo(
+    seed: Annotated[int, typer.Option(help="Seed of the synthetic data.")] = 0,
+    children: Annotated[int, typer.Option(help="Synthetic children in the other party's registry.")] = 120,
+    enquiries: Annotated[int, typer.Option(help="Synthetic tracing requests.")] = 40,
+) -> None:
+    """Migrate, create demo organisations and users, and load synthetic children and cases."""
+    setup()
+    from django.core.management import call_command
+
+    from reunite.registry.demo import DEMO_PASSWORD, load_demo
+
+    call_command("migrate", interactive=False, verbosity=0)
+    summary = load_demo(seed=seed, children=children, enquiries=enquiries, progress=True)
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    console.print(
+        f"[bold]Demo data:[/bold] {summary.children} children, {summary.enquiries} tracing requests, "
+        f"{summary.cases} cases (synthetic people only)."
+    )
+    table = Table(title=f"Demo logins (password for all: {DEMO_PASSWORD})")
+    for column in ("username", "organisation", "role"):
+        table.add_column(column)
+    for username, organization, role in summary.logins:
+        table.add_row(username, organization, role)
+    console.print(table)
+
+
+def verify() -> None:
+    """Walk the hash chain; name the first broken or missing event and exit non-zero."""
+    setup()
+    from reunite.audit.log import chain_head, verify_chain
+
+    count, problem = verify_chain()
+    if problem is not None:
+        typer.secho(f"Audit trail BROKEN at {problem} ({count} events checked).", fg="red", err=True)
+        raise typer.Exit(1)
+    typer.secho(f"Audit trail intact: {count} events; head {chain_head()}", fg="green")
+
+
+def createuser(
+    username: Annotated[str, typer.Argument(help="Login name.")],
+    organization: Annotated[str, typer.Option(help="Short name of the organisation.")],
+    role: Annotated[str, typer.Option(help="caseworker, verifier, coordinator, transfer_officer, auditor or administrator.")],
+    email: Annotated[str, typer.Option(help="E-mail address.")] = "",
+    password_env: Annotated[
+        str, typer.Option(help="Read the password from this environment variable instead of a prompt.")
+    ] = "",
+) -> None:
+    """Create a user in an organisation with a role (password prompted, or from --password-env)."""
+    setup()
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+    from django.db import transaction
+
+    from reunite.accounts.models import Membership, Organization, Role
+    from reunite.audit.log import Actor, log_event
+
+    if role not in Role.values:
+        typer.secho(f"Unknown role {role!r}; choose one of: {', '.join(Role.values)}.", fg="red", err=True)
+        raise typer.Exit(2)
+    org = Organization.objects.filter(short_name=organization).first()
+    if org is None:
+        names = ", ".join(Organization.objects.values_list("short_name", flat=True)) or "none yet"
+        typer.secho(f"No organisation {organization!r} (known: {names}).", fg="red", err=True)
+        raise typer.Exit(2)
+    User = get_user_model()
+    if User.objects.filter(username=username).exists():
+        typer.secho(f"User {username!r} already exists.", fg="red", err=True)
+        raise typer.Exit(2)
+    if password_env:
+        password = os.environ.get(password_env, "")
+    elif sys.stdin.isatty():
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        typer.secho("No terminal for a password prompt: use --password-env.", fg="red", err=True)
+        raise typer.Exit(2)
+    try:
+        validate_password(password, User(username=username, email=email))
+    except ValidationError as exc:
+        typer.secho("Password rejected: " + " ".join(exc.messages), fg="red", err=True)
+        raise typer.Exit(2) from exc
+    with transaction.atomic():
+        user = User.objects.create_user(username=username, email=email, password=password)
+        Membership.objects.create(user=user, organization=org, role=role)
+        log_event(Actor.system("cli-createuser"), "user_created", "user", user.pk,
+                  {"username": [None, username], "organization": [None, org.short_name], "role": [None, role]})
+    typer.secho(f"Created {username} ({role}, {org.short_name}).", fg="green")
 
 
 def register(app: typer.Typer) -> None:
     """Add the application commands to the top-level app."""
+    app.command()(serve)
+    app.command()(migrate)
+    app.command()(demo)
+    app.command()(createuser)
+    audit_app.command()(verify)
+    app.add_typer(audit_app, name="audit")
+    lists.register(app)

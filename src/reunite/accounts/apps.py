@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    name = "reunite.accounts"
+    label = "accounts"
+    verbose_name = "Parties, users and roles"

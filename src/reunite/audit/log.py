@@ -1,0 +1,175 @@
+"""Write and verify audit events. ``log_event`` is the only way events are created."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from reunite.audit.models import AuditEvent
+
+GENESIS_HASH = "0" * 64
+# Any constant works: it only names the PostgreSQL advisory lock that serialises appends.
+_APPEND_LOCK_KEY = 7_215_001
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who does something: a user (or None for the system), their organisation, a request id."""
+
+    user_id: int | None
+    username: str
+    organization: str
+    request_id: str
+
+    @classmethod
+    def system(cls, request_id: str = "system") -> Actor:
+        return cls(user_id=None, username="system", organization="", request_id=request_id)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
+
+
+def event_hash(
+    *,
+    sequence: int,
+    at: str,
+    actor_id: int | None,
+    actor_username: str,
+    organization: str,
+    action: str,
+    object_type: str,
+    object_id: str,
+    changes: Any,
+    request_id: str,
+    previous_hash: str,
+) -> str:
+    """Hash an event's content together with the previous event's hash."""
+    payload = json.dumps(
+        [
+            sequence,
+            at,
+            actor_id,
+            actor_username,
+            organization,
+            action,
+            object_type,
+            object_id,
+            changes,
+            request_id,
+            previous_hash,
+        ],
+        ensure_ascii=False,
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def _hash_of(event: AuditEvent) -> str:
+    return event_hash(
+        sequence=event.sequence,
+        at=_timestamp(event.at),
+        actor_id=event.actor_id_value,
+        actor_username=event.actor_username,
+        organization=event.organization,
+        action=event.action,
+        object_type=event.object_type,
+        object_id=event.object_id,
+        changes=event.changes,
+        request_id=event.request_id,
+        previous_hash=event.previous_hash,
+    )
+
+
+def _timestamp(value: dt.datetime) -> str:
+    # Microsecond ISO format in UTC: both SQLite and PostgreSQL give it back unchanged.
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def log_event(
+    actor: Actor,
+    action: str,
+    object_type: str = "",
+    object_id: str | int = "",
+    changes: Mapping[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one event to the chain, inside the caller's transaction."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_APPEND_LOCK_KEY])
+        last = AuditEvent.objects.order_by("-sequence").only("sequence", "hash").first()
+        sequence = last.sequence + 1 if last else 1
+        previous_hash = last.hash if last else GENESIS_HASH
+        at = timezone.now()
+        event = AuditEvent(
+            sequence=sequence,
+            at=at,
+            actor_id_value=actor.user_id,
+            actor_username=actor.username,
+            organization=actor.organization,
+            action=action,
+            object_type=object_type,
+            object_id=str(object_id),
+            changes=_jsonable(dict(changes or {})),
+            request_id=actor.request_id,
+            previous_hash=previous_hash,
+        )
+        event.hash = _hash_of(event)
+        event.save(force_insert=True)
+        return event
+
+
+@dataclass(frozen=True)
+class ChainProblem:
+    sequence: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"event #{self.sequence}: {self.message}"
+
+
+def iter_chain_problems(batch_size: int = 2000) -> Iterator[ChainProblem]:
+    """Walk the chain in order and yield every broken or missing event."""
+    expected_sequence = 1
+    previous_hash = GENESIS_HASH
+    for event in AuditEvent.objects.order_by("sequence").iterator(chunk_size=batch_size):
+        if event.sequence != expected_sequence:
+            yield ChainProblem(
+                expected_sequence,
+                f"missing (the chain jumps from #{expected_sequence - 1} to #{event.sequence})",
+            )
+        if event.previous_hash != previous_hash:
+            yield ChainProblem(event.sequence, "does not link to the event before it")
+        if _hash_of(event) != event.hash:
+            yield ChainProblem(event.sequence, "its content was changed after it was written")
+        expected_sequence = event.sequence + 1
+        previous_hash = event.hash
+
+
+def verify_chain() -> tuple[int, ChainProblem | None]:
+    """Return the number of events and the first problem, if any."""
+    first = next(iter_chain_problems(), None)
+    return AuditEvent.objects.count(), first
+
+
+def chain_head() -> str:
+    """The newest event's hash: record it elsewhere to detect removal of the newest events."""
+    last = AuditEvent.objects.order_by("-sequence").only("hash").first()
+    return last.hash if last else GENESIS_HASH

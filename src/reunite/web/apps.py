@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class WebConfig(AppConfig):
+    name = "reunite.web"
+    label = "web"
+    verbose_name = "Web screens"
+
+    def ready(self) -> None:
+        from reunite.web import signals  # noqa: F401  (connects the login audit receivers)

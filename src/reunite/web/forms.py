@@ -1,0 +1,244 @@
+"""Forms for the web screens: field-level validation with messages a caseworker can act on."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from reunite.accounts.models import Organization
+from reunite.registry.models import (
+    Attachment,
+    CaseState,
+    ClosingReason,
+    DatePrecision,
+    Language,
+    LegalStatus,
+    NameSource,
+    Relationship,
+    Script,
+    Sex,
+)
+
+_PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+DATE_HELP = _("YYYY-MM-DD, or YYYY-MM or YYYY when only part is known.")
+
+
+def parse_partial_date(text: str) -> tuple[dt.date | None, str]:
+    """Parse ``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY`` into (first possible day, precision)."""
+    text = (text or "").strip()
+    if not text:
+        return None, DatePrecision.UNKNOWN
+    match = _PARTIAL_DATE.match(text)
+    if not match:
+        raise forms.ValidationError(
+            _("'%(value)s' is not a date: use YYYY-MM-DD, YYYY-MM or YYYY."), params={"value": text}
+        )
+    year, month, day = (int(g) if g else None for g in match.groups())
+    assert year is not None
+    try:
+        value = dt.date(year, month or 1, day or 1)
+    except ValueError as exc:
+        raise forms.ValidationError(
+            _("'%(value)s' is not a real date."), params={"value": text}
+        ) from exc
+    if year < 1900:
+        raise forms.ValidationError(_("The year %(year)s is too early."), params={"year": year})
+    if value > dt.date.today():
+        raise forms.ValidationError(_("The date is in the future."))
+    precision = DatePrecision.DAY if day else DatePrecision.MONTH if month else DatePrecision.YEAR
+    return value, precision
+
+
+class PartialDateField(forms.CharField):
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", 10)
+        kwargs.setdefault("help_text", DATE_HELP)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"placeholder": "YYYY-MM-DD", "inputmode": "numeric"}))
+        super().__init__(**kwargs)
+
+    def clean(self, value: Any) -> tuple[dt.date | None, str]:  # type: ignore[override]
+        return parse_partial_date(super().clean(value))
+
+
+def _split_list(text: str) -> list[str]:
+    return [part.strip() for part in (text or "").split(";") if part.strip()]
+
+
+class NameForm(forms.Form):
+    surname = forms.CharField(max_length=120, required=False)
+    given_name = forms.CharField(max_length=120, required=False)
+    patronymic = forms.CharField(max_length=120, required=False)
+    script = forms.ChoiceField(choices=Script.choices, initial=Script.UNKNOWN, required=False)
+    language = forms.ChoiceField(choices=Language.choices, initial=Language.UNKNOWN, required=False)
+    source = forms.ChoiceField(choices=NameSource.choices, initial=NameSource.REPORTED, required=False)
+
+    def has_name(self) -> bool:
+        data = self.cleaned_data
+        return bool(data.get("surname") or data.get("given_name"))
+
+
+NameFormSet = forms.formset_factory(NameForm, extra=2, max_num=6, validate_max=True)
+
+
+class ChildForm(forms.Form):
+    record_id = forms.CharField(max_length=64, required=False, label=_("Your reference"))
+    sex = forms.ChoiceField(choices=Sex.choices, required=False)
+    birth_date = PartialDateField(label=_("Birth date"))
+    estimated_age = forms.IntegerField(
+        min_value=0, max_value=25, required=False,
+        help_text=_("Years, when the birth date is unknown."),
+    )  # fmt: skip
+    birth_place = forms.CharField(max_length=200, required=False)
+    separation_date = PartialDateField(label=_("Date of separation"))
+    separation_place = forms.CharField(max_length=200, required=False)
+    custodian = forms.CharField(max_length=200, required=False, label=_("Current custodian"))
+    institution = forms.CharField(max_length=200, required=False)
+    current_location = forms.CharField(max_length=200, required=False)
+    current_region = forms.CharField(max_length=120, required=False)
+    citizenships = forms.CharField(
+        max_length=40, required=False, help_text=_("Country codes separated by ';', e.g. UA;RU")
+    )
+    legal_status = forms.ChoiceField(choices=LegalStatus.choices, initial=LegalStatus.UNKNOWN)
+    personal_status_altered = forms.BooleanField(
+        required=False, label=_("Name, birth date, birthplace or citizenship changed after separation")
+    )
+    consent_for_tracing = forms.BooleanField(required=False, label=_("Consent for tracing given"))
+    sibling_group = forms.CharField(max_length=64, required=False)
+    mother_name = forms.CharField(max_length=300, required=False)
+    father_name = forms.CharField(max_length=300, required=False)
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000)
+
+    def clean_citizenships(self) -> list[str]:
+        codes = [c.upper() for c in _split_list(self.cleaned_data.get("citizenships", ""))]
+        for code in codes:
+            if not re.fullmatch(r"[A-Z]{2}", code):
+                raise forms.ValidationError(_("'%(code)s' is not a two-letter country code."), params={"code": code})
+        return codes
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        birth = data.get("birth_date")
+        if birth and birth[0] is None and data.get("estimated_age") is None:
+            pass  # an unknown age is allowed, but the child cannot be flagged for ageing out
+        return data
+
+    def model_fields(self) -> dict[str, Any]:
+        """The cleaned data as Child fields."""
+        data = dict(self.cleaned_data)
+        birth_date, birth_precision = data.pop("birth_date")
+        separation_date, separation_precision = data.pop("separation_date")
+        fields = {
+            **data,
+            "birth_date": birth_date,
+            "birth_date_precision": birth_precision,
+            "separation_date": separation_date,
+            "separation_date_precision": separation_precision,
+            "estimated_age_on": dt.date.today() if data.get("estimated_age") is not None else None,
+        }
+        return fields
+
+
+class EnquiryForm(forms.Form):
+    # The enquirer
+    enquirer_surname = forms.CharField(max_length=120, label=_("Enquirer's surname"))
+    enquirer_given_name = forms.CharField(max_length=120, label=_("Enquirer's given name"))
+    enquirer_patronymic = forms.CharField(max_length=120, required=False, label=_("Enquirer's patronymic"))
+    enquirer_relationship = forms.ChoiceField(choices=Relationship.choices, label=_("Relationship to the child"))
+    enquirer_contact = forms.CharField(max_length=300, required=False, label=_("Enquirer's contact details"))
+    # The sought child
+    surname = forms.CharField(max_length=120, required=False, label=_("Child's surname"))
+    given_name = forms.CharField(max_length=120, required=False, label=_("Child's given name"))
+    patronymic = forms.CharField(max_length=120, required=False, label=_("Child's patronymic"))
+    other_names = forms.CharField(
+        max_length=1000, required=False, label=_("Other names"),
+        help_text=_("Other names or spellings the child may be known by, separated by ';'."),
+    )  # fmt: skip
+    sex = forms.ChoiceField(choices=Sex.choices, required=False)
+    birth_date = PartialDateField(label=_("Child's birth date"))
+    birth_place = forms.CharField(max_length=200, required=False)
+    separation_date = PartialDateField(label=_("Date of separation"))
+    separation_place = forms.CharField(max_length=200, required=False)
+    circumstances = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000,
+        label=_("Circumstances of separation"),
+    )  # fmt: skip
+    mother_name = forms.CharField(max_length=300, required=False)
+    father_name = forms.CharField(max_length=300, required=False)
+    consent_for_tracing = forms.BooleanField(required=False, label=_("Consent for tracing given"))
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not (data.get("surname") or data.get("given_name")):
+            self.add_error("surname", _("Give at least the child's surname or given name."))
+        return data
+
+    def enquirer_fields(self) -> dict[str, Any]:
+        d = self.cleaned_data
+        return {
+            "surname": d["enquirer_surname"],
+            "given_name": d["enquirer_given_name"],
+            "patronymic": d.get("enquirer_patronymic", ""),
+            "contact": d.get("enquirer_contact", ""),
+        }
+
+    def model_fields(self) -> dict[str, Any]:
+        d = self.cleaned_data
+        birth_date, birth_precision = d["birth_date"]
+        separation_date, separation_precision = d["separation_date"]
+        return {
+            "enquirer_relationship": d["enquirer_relationship"],
+            "surname": d.get("surname", ""),
+            "given_name": d.get("given_name", ""),
+            "patronymic": d.get("patronymic", ""),
+            "other_names": _split_list(d.get("other_names", "")),
+            "sex": d.get("sex", ""),
+            "birth_date": birth_date,
+            "birth_date_precision": birth_precision,
+            "birth_place": d.get("birth_place", ""),
+            "separation_date": separation_date,
+            "separation_date_precision": separation_precision,
+            "separation_place": d.get("separation_place", ""),
+            "circumstances": d.get("circumstances", ""),
+            "mother_name": d.get("mother_name", ""),
+            "father_name": d.get("father_name", ""),
+            "consent_for_tracing": d.get("consent_for_tracing", False),
+            "notes": d.get("notes", ""),
+        }
+
+
+class TransitionForm(forms.Form):
+    to_state = forms.ChoiceField(choices=CaseState.choices)
+    closing_reason = forms.ChoiceField(choices=[("", "—"), *ClosingReason.choices], required=False)
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000)
+
+
+class ShareForm(forms.Form):
+    organization = forms.ModelChoiceField(queryset=Organization.objects.all())
+
+
+class AttachmentForm(forms.Form):
+    kind = forms.ChoiceField(choices=Attachment.Kind.choices)
+    description = forms.CharField(max_length=200, required=False)
+    file = forms.FileField()
+
+
+class LinkChildForm(forms.Form):
+    child = forms.IntegerField(min_value=1, label=_("Child record number"))
+
+
+class ChildFilterForm(forms.Form):
+    q = forms.CharField(required=False, max_length=200, label=_("Name"))
+    sex = forms.ChoiceField(choices=[("", _("Any sex")), ("F", _("Female")), ("M", _("Male"))], required=False)
+    legal_status = forms.ChoiceField(choices=[("", _("Any legal status")), *LegalStatus.choices], required=False)
+    consent = forms.ChoiceField(
+        choices=[("", _("Consent: any")), ("yes", _("Consent given")), ("no", _("No consent"))],
+        required=False,
+    )
+    altered = forms.BooleanField(required=False, label=_("Personal status altered"))
+    ageing_out = forms.BooleanField(required=False, label=_("Ageing out"))

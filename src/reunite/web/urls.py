@@ -1,0 +1,28 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from reunite.web import views
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("login/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("healthz", views.healthz, name="healthz"),
+    path("children/", views.child_list, name="child-list"),
+    path("children/new/", views.child_edit, name="child-create"),
+    path("children/<int:pk>/", views.child_detail, name="child-detail"),
+    path("children/<int:pk>/edit/", views.child_edit, name="child-edit"),
+    path("enquiries/", views.enquiry_list, name="enquiry-list"),
+    path("enquiries/new/", views.enquiry_edit, name="enquiry-create"),
+    path("enquiries/<int:pk>/", views.enquiry_detail, name="enquiry-detail"),
+    path("enquiries/<int:pk>/edit/", views.enquiry_edit, name="enquiry-edit"),
+    path("cases/", views.case_list, name="case-list"),
+    path("cases/open/", views.case_open, name="case-open"),
+    path("cases/<int:pk>/", views.case_detail, name="case-detail"),
+    path("cases/<int:pk>/transition/", views.case_transition, name="case-transition"),
+    path("cases/<int:pk>/link-child/", views.case_link_child, name="case-link-child"),
+    path("<str:kind>/<int:pk>/share/", views.record_share, name="record-share"),
+    path("<str:kind>/<int:pk>/attach/", views.attachment_add, name="attachment-add"),
+    path("attachments/<int:pk>/", views.attachment_download, name="attachment-download"),
+    path("audit/", views.audit_log, name="audit-log"),
+]
