@@ -1,0 +1,277 @@
+"""Screening: every child profile against every reference profile, ranked by LR.
+
+Why lookup tables: the per-locus LR depends only on the two genotypes, so for each locus
+and each distinct κ the engine evaluates the same formulas as :func:`likelihood_ratio`
+once for every possible genotype pair (a few hundred thousand at most) and stores log10 LR.
+A block of children × references then costs, per locus, one integer add to form the table
+index and one gather-and-add per κ: about 3 ns per pair, locus and κ with NumPy. Work is
+split into blocks of children (bounded memory: a few arrays of block size) run on a
+thread pool; NumPy releases the GIL in ``take`` and the arithmetic, so threads use all
+cores.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from reunite.kinship._formulas import pair_lr
+from reunite.kinship._loci import KNOWN_LOCI, locus_key
+from reunite.kinship._lr import DEFAULT_MUTATION_RANGE, MutationRates, _check_common, mutation_for
+from reunite.kinship._model import (
+    CLAIMABLE,
+    FrequencyDatabase,
+    Profile,
+    allele_value,
+    same_kappa_groups,
+)
+from reunite.kinship.exceptions import KinshipInputError, Problem
+
+DEFAULT_SCREEN_RELATIONSHIPS: tuple[str, ...] = CLAIMABLE
+_ORDER = {locus_key(n): i for i, n in enumerate(KNOWN_LOCI)}
+
+
+@dataclass(frozen=True, slots=True)
+class ScreenHit:
+    """One ranked candidate: the best-supported relationship for a child–reference pair.
+
+    Relationships with identical κ (half siblings, grandparent, avuncular) give identical
+    LRs on unlinked loci, so they are reported together as one label joined by ``/``.
+    """
+
+    child_id: str
+    reference_id: str
+    relationship: str
+    log10_lr: float | None
+    loci_compared: int
+    log10_by_relationship: dict[str, float | None]
+
+    @property
+    def lr(self) -> float:
+        if self.log10_lr is None:
+            return 0.0
+        return math.inf if self.log10_lr > 308 else 10.0 ** self.log10_lr
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "child_id": self.child_id,
+            "reference_id": self.reference_id,
+            "relationship": self.relationship,
+            "lr": self.lr if math.isfinite(self.lr) else None,
+            "log10_lr": self.log10_lr,
+            "loci_compared": self.loci_compared,
+            "log10_by_relationship": dict(self.log10_by_relationship),
+        }
+
+
+@dataclass
+class _Tables:
+    loci: list[str]
+    groups: list[str]
+    sizes: list[int]  # G + 1 per locus (last code = not typed)
+    log32: list[list[np.ndarray]]  # [locus][group] flat float32, index child_g * size + ref_g
+    log64: list[list[np.ndarray]]
+
+
+def _encode(profiles: Sequence[Profile], loci: list[str], index: list[dict[str, int]],
+            sizes: list[int]) -> np.ndarray:
+    keys = [locus_key(lo) for lo in loci]
+    out = np.empty((len(profiles), len(loci)), dtype=np.int32)
+    for li, size in enumerate(sizes):
+        out[:, li] = size - 1
+    for row, p in enumerate(profiles):
+        by_key = {locus_key(k): g for k, g in p.genotypes.items()}
+        for li, key in enumerate(keys):
+            g = by_key.get(key)
+            if g is not None:
+                i, j = sorted((index[li][g[0]], index[li][g[1]]))
+                out[row, li] = j * (j + 1) // 2 + i
+    return out
+
+
+def _build_tables(
+    loci: list[str], allele_lists: list[list[str]], freqs: FrequencyDatabase, floor: float,
+    groups: list[tuple[tuple[float, float, float], list[str]]], theta: float,
+    mutation_rate: MutationRates, mutation_range: float,
+) -> _Tables:
+    log32: list[list[np.ndarray]] = []
+    log64: list[list[np.ndarray]] = []
+    sizes = []
+    for locus, alleles in zip(loci, allele_lists, strict=True):
+        n = len(alleles)
+        p = np.array([freqs.frequency(locus, a, floor) for a in alleles])
+        v = np.array([allele_value(a) for a in alleles])
+        j, i = np.nonzero(np.tril(np.ones((n, n), dtype=bool)))  # i <= j, code j(j+1)/2 + i
+        order = np.argsort(j * (j + 1) // 2 + i)
+        g1, g2 = i[order], j[order]
+        size = len(g1) + 1
+        sizes.append(size)
+        child1, ref1 = np.repeat(g1, len(g1)), np.tile(g1, len(g1))
+        child2, ref2 = np.repeat(g2, len(g2)), np.tile(g2, len(g2))
+        per32, per64 = [], []
+        for kappa, _names in groups:
+            mutation = (mutation_for(locus, mutation_rate, mutation_range)
+                        if kappa == (0.0, 1.0, 0.0) else None)
+            lr = pair_lr(ref1, ref2, child1, child2, p, v, kappa, theta, mutation)
+            with np.errstate(divide="ignore"):
+                lg = np.log10(lr).reshape(len(g1), len(g1))
+            full = np.zeros((size, size))
+            full[:-1, :-1] = lg
+            per64.append(full.ravel())
+            per32.append(full.ravel().astype(np.float32))
+        log32.append(per32)
+        log64.append(per64)
+    return _Tables(loci, ["/".join(n) for _, n in groups], sizes, log32, log64)
+
+
+def screen(
+    children: Mapping[str, Profile] | Sequence[Profile],
+    references: Mapping[str, Profile] | Sequence[Profile],
+    freqs: FrequencyDatabase,
+    *,
+    relationships: Sequence[str] = DEFAULT_SCREEN_RELATIONSHIPS,
+    top: int = 5,
+    min_lr: float = 1.0,
+    min_loci: int = 8,
+    theta: float = 0.0,
+    mutation_rate: MutationRates = None,
+    mutation_range: float = DEFAULT_MUTATION_RANGE,
+    min_frequency: float | None = None,
+    block_children: int = 256,
+    block_references: int = 8192,
+    workers: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> list[ScreenHit]:
+    """Compare every child with every reference and rank the most likely relatives.
+
+    For each pair, the log10 LR of each requested relationship against unrelated is the
+    sum over loci typed in both (the same formulas as :func:`likelihood_ratio`, references
+    taken as the elder/parent side for the mutation model). The pair is scored by its
+    best-supported relationship; for each child the ``top`` references with LR ≥
+    ``min_lr`` and at least ``min_loci`` loci in common are kept. Rows come back sorted by
+    LR, highest first. ``progress`` is called with the number of pairs just finished.
+    """
+    kids = list(children.values()) if isinstance(children, Mapping) else list(children)
+    refs = list(references.values()) if isinstance(references, Mapping) else list(references)
+    if not kids or not refs:
+        raise KinshipInputError("screening needs at least one child and one reference profile")
+    if top < 1:
+        raise KinshipInputError(f"top must be at least 1, got {top}")
+    if not min_lr > 0:
+        raise KinshipInputError(f"min_lr must be positive, got {min_lr}")
+    _check_common(theta, min_frequency, mutation_range)
+    groups = same_kappa_groups(relationships)
+    groups = [(k, n) for k, n in groups if k != (1.0, 0.0, 0.0)]
+    if not groups:
+        raise KinshipInputError("no relationship to screen for")
+    floor = freqs.default_min_frequency if min_frequency is None else min_frequency
+
+    # Loci and alleles actually present; every typed locus must be in the database.
+    seen: dict[str, set[str]] = {}
+    missing: dict[str, str] = {}
+    for p in kids + refs:
+        for locus, g in p.genotypes.items():
+            db_locus = freqs.resolve_locus(locus)
+            if db_locus is None:
+                missing.setdefault(locus, p.person_id)
+                continue
+            seen.setdefault(db_locus, set()).update(g)
+    if missing:
+        raise KinshipInputError([
+            Problem(f"locus is missing from frequency database {freqs.name!r} (first seen in "
+                    f"{pid!r})", locus=locus) for locus, pid in missing.items()])
+    loci = sorted(seen, key=lambda n: (_ORDER.get(locus_key(n), 999), n))
+    allele_lists = [sorted(set(freqs.frequencies[lo]) | seen[lo], key=allele_value)
+                    for lo in loci]
+    index = [{a: i for i, a in enumerate(al)} for al in allele_lists]
+    tables = _build_tables(loci, allele_lists, freqs, floor, groups, theta, mutation_rate,
+                           mutation_range)
+    codes_c = _encode(kids, loci, index, tables.sizes)
+    codes_r = _encode(refs, loci, index, tables.sizes)
+    sizes = np.array(tables.sizes)
+    typed_c = (codes_c != sizes - 1).astype(np.float32)
+    typed_r = (codes_r != sizes - 1).astype(np.float32)
+    ref_pos = {p.person_id: i for i, p in enumerate(refs)}
+    self_ref = np.array([ref_pos.get(p.person_id, -1) for p in kids])
+    threshold = math.log10(min_lr)
+    top = min(top, len(refs))
+    best_val = np.full((len(kids), top), -np.inf, dtype=np.float32)
+    best_ref = np.full((len(kids), top), -1, dtype=np.int64)
+    lock = threading.Lock()
+
+    def run_block(c0: int) -> None:
+        c1 = min(c0 + block_children, len(kids))
+        rows = codes_c[c0:c1]
+        nc = c1 - c0
+        bv = np.full((nc, top), -np.inf, dtype=np.float32)
+        br = np.full((nc, top), -1, dtype=np.int64)
+        for r0 in range(0, len(refs), block_references):
+            r1 = min(r0 + block_references, len(refs))
+            cols = codes_r[r0:r1]
+            nr = r1 - r0
+            acc = np.zeros((len(groups), nc, nr), dtype=np.float32)
+            idx = np.empty((nc, nr), dtype=np.int32)
+            buf = np.empty((nc, nr), dtype=np.float32)
+            for li in range(len(loci)):
+                np.add((rows[:, li] * tables.sizes[li])[:, None], cols[None, :, li], out=idx)
+                for k in range(len(groups)):
+                    np.take(tables.log32[li][k], idx, out=buf)
+                    acc[k] += buf
+            score = acc.max(axis=0)
+            score[(typed_c[c0:c1] @ typed_r[r0:r1].T) < min_loci] = -np.inf
+            score[score < threshold] = -np.inf
+            own = self_ref[c0:c1]
+            hit = (own >= r0) & (own < r1)
+            score[np.nonzero(hit)[0], own[hit] - r0] = -np.inf
+            kk = min(top, nr)
+            part = np.argpartition(-score, kk - 1, axis=1)[:, :kk]
+            vals = np.take_along_axis(score, part, axis=1)
+            cand_v = np.concatenate([bv, vals], axis=1)
+            cand_r = np.concatenate([br, part + r0], axis=1)
+            keep = np.argpartition(-cand_v, top - 1, axis=1)[:, :top]
+            bv = np.take_along_axis(cand_v, keep, axis=1)
+            br = np.take_along_axis(cand_r, keep, axis=1)
+            if progress is not None:
+                with lock:
+                    progress(nc * nr)
+        best_val[c0:c1] = bv
+        best_ref[c0:c1] = br
+
+    starts = range(0, len(kids), block_children)
+    n_workers = max(1, workers or os.cpu_count() or 1)
+    if n_workers == 1:
+        for c0 in starts:
+            run_block(c0)
+    else:
+        with ThreadPoolExecutor(max_workers=n_workers) as pool:
+            for fut in [pool.submit(run_block, c0) for c0 in starts]:
+                fut.result()
+
+    # Exact (float64) per-relationship values for the kept pairs.
+    ci, slot = np.nonzero(np.isfinite(best_val))
+    ri = best_ref[ci, slot]
+    per = np.zeros((len(groups), len(ci)))
+    for li in range(len(loci)):
+        flat = codes_c[ci, li] * tables.sizes[li] + codes_r[ri, li]
+        for k in range(len(groups)):
+            per[k] += tables.log64[li][k][flat]
+    nloci = (typed_c[ci] * typed_r[ri]).sum(axis=1).astype(int)
+    hits = []
+    for n in range(len(ci)):
+        vals = per[:, n]
+        k = int(np.argmax(vals))
+        by_rel = {g: (float(x) if np.isfinite(x) else None) for g, x in
+                  zip(tables.groups, vals, strict=True)}
+        hits.append(ScreenHit(kids[ci[n]].person_id, refs[ri[n]].person_id, tables.groups[k],
+                              float(vals[k]) if np.isfinite(vals[k]) else None, int(nloci[n]),
+                              by_rel))
+    hits.sort(key=lambda h: (-(h.log10_lr if h.log10_lr is not None else -math.inf),
+                             h.child_id, h.reference_id))
+    return hits
