@@ -1,0 +1,439 @@
+"""Public operations: train, link (full or incremental), dedupe, retrain from labels."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from reunite.linkage import _run, _spec
+from reunite.linkage._backend import Backend, check_backend
+from reunite.linkage._features import FeatureBuilder, display_values
+from reunite.linkage._model import LevelParams, LinkageModel, now_iso
+from reunite.linkage._types import CandidatePair, Cluster, FieldExplanation, RuleCount
+from reunite.linkage.exceptions import LinkageError, ModelError, TrainingError
+
+DEFAULT_THRESHOLD = 0.5
+DEFAULT_TOP_K = 5
+DEFAULT_DEDUPE_THRESHOLD = 0.9
+#: Below these sizes EM has too little to learn from; the bundled model is used instead.
+MIN_TRAIN_LEFT = 200
+MIN_TRAIN_RIGHT = 1000
+
+Progress = Callable[[str], None]
+
+
+def _noop(_: str) -> None:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Incremental:
+    """Which enquiries and records are new since the last run.
+
+    ``link(..., only_new=Incremental(...))`` compares only pairs with at least one new
+    side: new enquiries against all records, and old enquiries against new records.
+    """
+
+    enquiry_ids: frozenset[str] = field(default_factory=frozenset)
+    record_ids: frozenset[str] = field(default_factory=frozenset)
+
+
+def _as_list(records: Iterable[Any]) -> list[Any]:
+    out = records if isinstance(records, list) else list(records)
+    seen: set[str] = set()
+    for r in out:
+        rid = r.record_id
+        if not rid:
+            raise LinkageError("a record has an empty record_id")
+        if rid in seen:
+            raise LinkageError(f"record_id {rid!r} appears twice in one list")
+        seen.add(rid)
+    return out
+
+
+def default_model() -> LinkageModel:
+    """The model shipped with Reunite (trained on a synthetic population)."""
+    try:
+        text = resources.files("reunite.linkage").joinpath("data/default_model.json").read_text(
+            encoding="utf-8"
+        )
+    except FileNotFoundError as exc:  # pragma: no cover - packaging error
+        raise ModelError("the bundled default model is missing from this installation") from exc
+    import json
+
+    return LinkageModel.from_dict(json.loads(text))
+
+
+# -- training ---------------------------------------------------------------------------------
+def train(
+    enquiries: Iterable[Any],
+    records: Iterable[Any],
+    *,
+    backend: Backend = "duckdb",
+    seed: int = 42,
+    progress: Progress = _noop,
+) -> LinkageModel:
+    """Estimate a link model from the two lists themselves (no labels needed).
+
+    The prior comes from deterministic rules on the data, u from random pairs, m from
+    expectation maximisation; see ``docs/linkage.md``.
+    """
+    check_backend(backend)
+    left, right = _as_list(enquiries), _as_list(records)
+    progress("computing name features")
+    fb = FeatureBuilder()
+    return _run.fit(fb.table(left), fb.table(right), backend=backend, seed=seed,
+                    progress=progress)
+
+
+def train_dedupe(
+    records: Iterable[Any], *, backend: Backend = "duckdb", seed: int = 42,
+    progress: Progress = _noop,
+) -> LinkageModel:
+    """Estimate a model for finding duplicates within one list."""
+    check_backend(backend)
+    rows = _as_list(records)
+    progress("computing name features")
+    return _run.fit(FeatureBuilder().table(rows), None, backend=backend, seed=seed,
+                    progress=progress)
+
+
+def _model_for(
+    model: LinkageModel | None, left: pa.Table, right: pa.Table | None, backend: Backend,
+    progress: Progress,
+) -> LinkageModel:
+    if model is not None:
+        return model
+    n_right = right.num_rows if right is not None else left.num_rows
+    if left.num_rows < MIN_TRAIN_LEFT or n_right < MIN_TRAIN_RIGHT:
+        progress("lists too small to train on: using the bundled model")
+        return default_model()
+    try:
+        return _run.fit(left, right, backend=backend, progress=progress)
+    except TrainingError:
+        progress("training failed on these lists: using the bundled model")
+        return default_model()
+
+
+# -- explanation ------------------------------------------------------------------------------
+class _Explainer:
+    def __init__(self, model: LinkageModel) -> None:
+        self.levels: dict[str, tuple[LevelParams, ...]] = model.levels
+
+    def explain(
+        self, gammas: dict[str, int], left_vals: dict[str, str], right_vals: dict[str, str]
+    ) -> tuple[FieldExplanation, ...]:
+        out = []
+        for f in _spec.FIELDS:
+            g = gammas[f.name]
+            values = (left_vals.get(f.name, ""), right_vals.get(f.name, ""))
+            if g is None or g < 0:
+                out.append(FieldExplanation(f.title, "not known on both sides", 0.0, values))
+                continue
+            params = self.levels[f.name]
+            p = params[len(params) - 1 - int(g)]
+            out.append(FieldExplanation(f.title, p.label, round(p.weight, 2), values))
+        return tuple(out)
+
+
+# -- linking ----------------------------------------------------------------------------------
+def link(
+    enquiries: Iterable[Any],
+    records: Iterable[Any],
+    *,
+    model: LinkageModel | None = None,
+    threshold: float = DEFAULT_THRESHOLD,
+    top_k: int | None = DEFAULT_TOP_K,
+    backend: Backend = "duckdb",
+    exclude_pairs: Collection[tuple[str, str]] = frozenset(),
+    only_new: Incremental | None = None,
+    explain: bool = True,
+    progress: Progress = _noop,
+) -> list[CandidatePair]:
+    """Candidate records for each enquiry, best first.
+
+    Returns pairs with probability >= ``threshold``, at most ``top_k`` per enquiry
+    (``None``: all), sorted by enquiry id then probability. ``exclude_pairs`` (e.g. pairs
+    reviewers rejected) never appear and do not take a top-k place. With ``model=None`` a
+    model is trained on these lists (or the bundled one is used for small lists).
+    """
+    check_backend(backend)
+    if not 0.0 <= threshold <= 1.0:
+        raise LinkageError(f"threshold must be between 0 and 1, got {threshold}")
+    if top_k is not None and top_k < 1:
+        raise LinkageError(f"top_k must be at least 1, got {top_k}")
+    left_recs, right_recs = _as_list(enquiries), _as_list(records)
+    if not left_recs or not right_recs:
+        return []
+    progress("computing name features")
+    fb = FeatureBuilder()
+    left, right = fb.table(left_recs), fb.table(right_recs)
+    model = _model_for(model, left, right, backend, progress)
+
+    if only_new is None:
+        runs = [(left, right)]
+    else:
+        new_e = pa.array(sorted(only_new.enquiry_ids), type=pa.string())
+        new_r = pa.array(sorted(only_new.record_ids), type=pa.string())
+        is_new_e = pc.is_in(left["unique_id"], value_set=new_e)
+        is_new_r = pc.is_in(right["unique_id"], value_set=new_r)
+        runs = [
+            (left.filter(is_new_e), right),
+            (left.filter(pc.invert(is_new_e)), right.filter(is_new_r)),
+        ]
+    # Scoring below the threshold is pointless, but ranking needs every pair above it.
+    scored: list[pa.Table] = []
+    for lt, rt in runs:
+        if lt.num_rows == 0 or rt.num_rows == 0:
+            continue
+        scored.append(_run.predict(lt, rt, model, threshold=threshold, backend=backend,
+                                   progress=progress))
+    progress("ranking candidates")
+    return _collect(scored, model, left_recs, right_recs, top_k=top_k,
+                    exclude=exclude_pairs, explain=explain)
+
+
+def _collect(
+    scored: list[pa.Table],
+    model: LinkageModel,
+    left_recs: list[Any],
+    right_recs: list[Any],
+    *,
+    top_k: int | None,
+    exclude: Collection[tuple[str, str]],
+    explain: bool,
+    dedupe: bool = False,
+) -> list[CandidatePair]:
+    by_enquiry: dict[str, list[tuple[float, str, dict[str, Any]]]] = defaultdict(list)
+    exclude_set = exclude if isinstance(exclude, set | frozenset) else set(exclude)
+    gamma_cols = [f"gamma_{f.name}" for f in _spec.FIELDS]
+    for table in scored:
+        swap = _swap_mask(table, dedupe)
+        ids_l = table["unique_id_l"].to_pylist()
+        ids_r = table["unique_id_r"].to_pylist()
+        weights = table["match_weight"].to_pylist()
+        gammas = {c: table[c].to_pylist() for c in gamma_cols}
+        for i, (a, b, w) in enumerate(zip(ids_l, ids_r, weights, strict=True)):
+            if swap[i]:
+                a, b = b, a
+            if (a, b) in exclude_set:
+                continue
+            by_enquiry[a].append((w, b, {f.name: gammas[f"gamma_{f.name}"][i]
+                                         for f in _spec.FIELDS}))
+    left_by_id = {r.record_id: r for r in left_recs}
+    right_by_id = left_by_id if dedupe else {r.record_id: r for r in right_recs}
+    explainer = _Explainer(model)
+    out: list[CandidatePair] = []
+    display_cache: dict[str, dict[str, str]] = {}
+
+    def shown(rid: str, side: dict[str, Any]) -> dict[str, str]:
+        v = display_cache.get(rid)
+        if v is None:
+            v = display_cache[rid] = display_values(side[rid])
+        return v
+
+    for eid in sorted(by_enquiry):
+        cands = sorted(by_enquiry[eid], key=lambda c: (-c[0], c[1]))
+        if top_k is not None:
+            cands = cands[:top_k]
+        for rank, (w, rid, g) in enumerate(cands, start=1):
+            expl: tuple[FieldExplanation, ...] = ()
+            if explain:
+                expl = explainer.explain(g, shown(eid, left_by_id), shown(rid, right_by_id))
+            out.append(CandidatePair(eid, rid, _probability(w), round(w, 4), expl, rank))
+    return out
+
+
+def _swap_mask(table: pa.Table, dedupe: bool) -> list[bool]:
+    """True where Splink put the records side on the left (link_only orders by dataset)."""
+    if dedupe or "source_dataset_l" not in table.column_names:
+        return [False] * table.num_rows
+    return [s != _run.LEFT for s in table["source_dataset_l"].to_pylist()]
+
+
+def _probability(weight: float) -> float:
+    # Computed from the weight (not Splink's column) so DuckDB and Spark agree exactly.
+    if weight > 60:
+        return 1.0
+    bf = 2.0 ** weight
+    return round(bf / (1.0 + bf), 6)
+
+
+# -- deduplication ----------------------------------------------------------------------------
+def dedupe(
+    records: Iterable[Any],
+    *,
+    model: LinkageModel | None = None,
+    threshold: float = DEFAULT_DEDUPE_THRESHOLD,
+    backend: Backend = "duckdb",
+    progress: Progress = _noop,
+) -> list[Cluster]:
+    """Groups of records in one list that probably describe the same child.
+
+    Pairs at or above ``threshold`` are joined transitively (connected components);
+    only groups of two or more records are returned, largest first.
+    """
+    check_backend(backend)
+    if not 0.0 <= threshold <= 1.0:
+        raise LinkageError(f"threshold must be between 0 and 1, got {threshold}")
+    recs = _as_list(records)
+    if len(recs) < 2:
+        return []
+    progress("computing name features")
+    table = FeatureBuilder().table(recs)
+    model = _model_for(model, table, None, backend, progress)
+    scored = _run.predict(table, None, model, threshold=threshold, backend=backend,
+                          progress=progress)
+    pairs = _collect([scored], model, recs, recs, top_k=None, exclude=(), explain=True,
+                     dedupe=True)
+    return _clusters(pairs)
+
+
+def _clusters(pairs: list[CandidatePair]) -> list[Cluster]:
+    parent: dict[str, str] = {}
+
+    def find(x: str) -> str:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for p in pairs:
+        a, b = find(p.enquiry_id), find(p.record_id)
+        if a != b:
+            parent[max(a, b)] = min(a, b)
+    members: dict[str, list[str]] = defaultdict(list)
+    for x in list(parent):
+        members[find(x)].append(x)
+    edges: dict[str, list[CandidatePair]] = defaultdict(list)
+    for p in pairs:
+        edges[find(p.enquiry_id)].append(p)
+    groups = sorted(members.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+    return [
+        Cluster(f"dup-{i:06d}", tuple(sorted(ids)), tuple(edges[root]))
+        for i, (root, ids) in enumerate(groups, start=1)
+    ]
+
+
+# -- retraining from reviewers' decisions -----------------------------------------------------
+def retrain_with_labels(
+    model: LinkageModel,
+    enquiries: Iterable[Any],
+    records: Iterable[Any],
+    labels: Iterable[tuple[str, str, bool]],
+    *,
+    backend: Backend = "duckdb",
+    prior_strength: float = 50.0,
+) -> LinkageModel:
+    """A new model that also learns from reviewed pairs ``(enquiry_id, record_id, same)``.
+
+    Confirmed pairs are true matches, so their levels re-estimate m directly. Rejected
+    pairs are hard non-matches drawn from the candidates (not random pairs), so they
+    re-estimate u only for the levels they show, shrunk towards the random-pair u: a
+    level that keeps appearing in rejected candidates loses weight, but a handful of
+    reviews cannot swamp what a million random pairs said. Each estimate is a Dirichlet
+    posterior with the current model as prior worth ``prior_strength`` pairs.
+    """
+    check_backend(backend)
+    labelled = [(str(e), str(r), bool(s)) for e, r, s in labels]
+    if not labelled:
+        raise TrainingError("no labels given")
+    left_recs = {r.record_id: r for r in _as_list(enquiries)}
+    right_recs = {r.record_id: r for r in _as_list(records)}
+    missing = [(e, r) for e, r, _ in labelled if e not in left_recs or r not in right_recs]
+    if missing:
+        raise TrainingError(f"{len(missing)} labelled pair(s) refer to unknown ids, e.g. "
+                            f"{missing[0]!r}")
+    gammas = score_pairs(model, [left_recs[e] for e, _, _ in labelled],
+                         [right_recs[r] for _, r, _ in labelled], backend=backend)
+    counts = {True: defaultdict(lambda: defaultdict(float)),
+              False: defaultdict(lambda: defaultdict(float))}
+    n_pos = n_neg = 0
+    for (_, _, same), g in zip(labelled, gammas, strict=True):
+        if same:
+            n_pos += 1
+        else:
+            n_neg += 1
+        for f in _spec.FIELDS:
+            level = g[f.name]
+            if level is not None and level >= 0:
+                counts[same][f.name][level] += 1.0
+    new_levels: dict[str, tuple[LevelParams, ...]] = {}
+    for f in _spec.FIELDS:
+        params = model.levels[f.name]
+        n = len(params)
+        pos, neg = counts[True][f.name], counts[False][f.name]
+        tot_pos, tot_neg = sum(pos.values()), sum(neg.values())
+        ms = [(prior_strength * p.m + pos[n - 1 - i]) / (prior_strength + tot_pos)
+              for i, p in enumerate(params)]
+        us = [(prior_strength * 20 * p.u + neg[n - 1 - i]) / (prior_strength * 20 + tot_neg)
+              for i, p in enumerate(params)]
+        new_levels[f.name] = tuple(
+            LevelParams(p.label, m, u) for p, m, u in zip(params, ms, us, strict=True)
+        )
+    meta = dict(model.metadata)
+    history = list(meta.get("history", []))
+    history.append({
+        "retrained_at": now_iso(),
+        "confirmed": n_pos,
+        "rejected": n_neg,
+        "prior_strength": prior_strength,
+    })
+    old_labels = meta.get("labels", {"confirmed": 0, "rejected": 0})
+    meta["labels"] = {"confirmed": old_labels.get("confirmed", 0) + n_pos,
+                      "rejected": old_labels.get("rejected", 0) + n_neg}
+    meta["history"] = history
+    return LinkageModel(prior=model.prior, levels=new_levels, link_type=model.link_type,
+                        metadata=meta)
+
+
+def score_pairs(
+    model: LinkageModel, lefts: list[Any], rights: list[Any], *, backend: Backend = "duckdb"
+) -> list[dict[str, int | None]]:
+    """The level (gamma) of each comparison for given pairs ``lefts[i]`` x ``rights[i]``.
+
+    Each pair is scored alone: a blocking-free join on a pair index, so blocking rules
+    cannot hide a labelled pair.
+    """
+    if len(lefts) != len(rights):
+        raise LinkageError("score_pairs needs as many left records as right records")
+    if not lefts:
+        return []
+    fb = FeatureBuilder()
+    lt, rt = fb.table(lefts), fb.table(rights)
+    # Unique ids per position (a record may appear in several labelled pairs).
+    idx = pa.array([f"{i:09d}" for i in range(len(lefts))], type=pa.string())
+    lt = lt.set_column(0, "unique_id", idx)
+    rt = rt.set_column(0, "unique_id", idx)
+    table = _run.score_aligned(lt, rt, model, backend=backend)
+    got: dict[str, dict[str, int | None]] = {}
+    for row in table.to_pylist():
+        got[row["unique_id_l"]] = {f.name: row[f"gamma_{f.name}"] for f in _spec.FIELDS}
+    return [got[i] for i in idx.to_pylist()]
+
+
+def comparison_counts(
+    enquiries: Iterable[Any],
+    records: Iterable[Any] | None = None,
+    *,
+    backend: Backend = "duckdb",
+    sample: float = 1.0,
+) -> list[RuleCount]:
+    """How many comparisons each blocking rule adds (records=None: within one list)."""
+    fb = FeatureBuilder()
+    left = fb.table(_as_list(enquiries))
+    right = fb.table(_as_list(records)) if records is not None else None
+    return _run.comparison_counts(left, right, backend=backend, sample=sample)
+
+
+def weight_of_evidence(model: LinkageModel) -> float:
+    """The prior as a match weight (bits): the score of a pair with no evidence."""
+    return math.log2(model.prior / (1 - model.prior))
