@@ -127,11 +127,38 @@ def createuser(
     typer.secho(f"Created {username} ({role}, {org.short_name}).", fg="green")
 
 
+def createorg(
+    short_name: Annotated[str, typer.Argument(help="Short name, e.g. UA-NIB.")],
+    name: Annotated[str, typer.Option(help="Full name of the organisation.")],
+    kind: Annotated[str, typer.Option(help="state_authority, ombudsman, information_bureau, ngo, international or mediator.")],
+    country: Annotated[str, typer.Option(help="ISO 3166-1 alpha-2 country code.")],
+) -> None:
+    """Register an organisation (a party to the process)."""
+    setup()
+    from reunite.accounts.models import Organization, OrganizationKind
+    from reunite.audit.log import Actor, log_event
+
+    if kind not in OrganizationKind.values:
+        typer.secho(f"Unknown kind {kind!r}; choose one of: {', '.join(OrganizationKind.values)}.", fg="red", err=True)
+        raise typer.Exit(2)
+    if len(country) != 2 or not country.isalpha():
+        typer.secho(f"{country!r} is not a two-letter country code.", fg="red", err=True)
+        raise typer.Exit(2)
+    if Organization.objects.filter(short_name=short_name).exists() or Organization.objects.filter(name=name).exists():
+        typer.secho(f"An organisation named {short_name!r} or {name!r} already exists.", fg="red", err=True)
+        raise typer.Exit(2)
+    org = Organization.objects.create(short_name=short_name, name=name, kind=kind, country=country.upper())
+    log_event(Actor.system("cli-createorg"), "create", "organization", org.pk,
+              {"short_name": [None, short_name], "kind": [None, kind], "country": [None, org.country]})
+    typer.secho(f"Created organisation {short_name}.", fg="green")
+
+
 def register(app: typer.Typer) -> None:
     """Add the application commands to the top-level app."""
     app.command()(serve)
     app.command()(migrate)
     app.command()(demo)
+    app.command()(createorg)
     app.command()(createuser)
     audit_app.command()(verify)
     app.add_typer(audit_app, name="audit")

@@ -22,6 +22,7 @@ import dj_database_url
 # PATHS #
 VAR_DIR = Path(os.environ.get("REUNITE_VAR_DIR", Path.cwd() / "var")).resolve()
 VAR_DIR.mkdir(parents=True, exist_ok=True)
+(VAR_DIR / "static").mkdir(exist_ok=True)
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
 # CORE #

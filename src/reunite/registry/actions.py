@@ -196,6 +196,7 @@ def update_child(
 @transaction.atomic
 def delete_child(acting: Acting, child: Child) -> None:
     policy.require(acting.user, "child.delete", child)
+    child = Child.objects.select_for_update().get(pk=child.pk)  # audit what is stored, not a stale copy
     if child.cases.exists():
         raise ValidationError("This child is part of a case; close the case instead of deleting.")
     before = snapshot(child, CHILD_FIELDS)
@@ -239,6 +240,7 @@ def create_person(acting: Acting, fields: Mapping[str, Any]) -> Person:
 @transaction.atomic
 def update_person(acting: Acting, person: Person, fields: Mapping[str, Any]) -> Person:
     policy.require(acting.user, "person.change", person)
+    person = Person.objects.select_for_update().get(pk=person.pk)
     before = snapshot(person, PERSON_FIELDS)
     _apply(person, fields, PERSON_FIELDS)
     person.full_clean(exclude=["owner"])
@@ -252,6 +254,7 @@ def update_person(acting: Acting, person: Person, fields: Mapping[str, Any]) -> 
 @transaction.atomic
 def delete_person(acting: Acting, person: Person) -> None:
     policy.require(acting.user, "person.delete", person)
+    person = Person.objects.select_for_update().get(pk=person.pk)
     if person.enquiries.exists():
         raise ValidationError("This person made an enquiry; delete the enquiry first.")
     before = snapshot(person, PERSON_FIELDS)
@@ -302,6 +305,7 @@ def update_enquiry(acting: Acting, enquiry: Enquiry, fields: Mapping[str, Any]) 
 @transaction.atomic
 def delete_enquiry(acting: Acting, enquiry: Enquiry) -> None:
     policy.require(acting.user, "enquiry.delete", enquiry)
+    enquiry = Enquiry.objects.select_for_update().get(pk=enquiry.pk)
     if enquiry.cases.exists():
         raise ValidationError("This enquiry is part of a case; close the case instead of deleting.")
     before = snapshot(enquiry, ENQUIRY_FIELDS)

@@ -10,6 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from reunite.accounts.models import Organization
+from reunite.interchange import PartialDate
 from reunite.registry.models import (
     Attachment,
     CaseState,
@@ -23,34 +24,19 @@ from reunite.registry.models import (
     Sex,
 )
 
-_PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 DATE_HELP = _("YYYY-MM-DD, or YYYY-MM or YYYY when only part is known.")
 
 
 def parse_partial_date(text: str) -> tuple[dt.date | None, str]:
     """Parse ``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY`` into (first possible day, precision)."""
-    text = (text or "").strip()
-    if not text:
-        return None, DatePrecision.UNKNOWN
-    match = _PARTIAL_DATE.match(text)
-    if not match:
-        raise forms.ValidationError(
-            _("'%(value)s' is not a date: use YYYY-MM-DD, YYYY-MM or YYYY."), params={"value": text}
-        )
-    year, month, day = (int(g) if g else None for g in match.groups())
-    assert year is not None
     try:
-        value = dt.date(year, month or 1, day or 1)
+        value = PartialDate.parse(text or "")
     except ValueError as exc:
-        raise forms.ValidationError(
-            _("'%(value)s' is not a real date."), params={"value": text}
-        ) from exc
-    if year < 1900:
-        raise forms.ValidationError(_("The year %(year)s is too early."), params={"year": year})
-    if value > dt.date.today():
+        raise forms.ValidationError(str(exc)) from exc
+    first_day = value.to_date()
+    if first_day is not None and first_day > dt.date.today():
         raise forms.ValidationError(_("The date is in the future."))
-    precision = DatePrecision.DAY if day else DatePrecision.MONTH if month else DatePrecision.YEAR
-    return value, precision
+    return first_day, value.precision
 
 
 class PartialDateField(forms.CharField):

@@ -1,0 +1,277 @@
+"""Demo organisations, users and synthetic records for ``reunite demo``.
+
+Everything here is synthetic: people come from ``reunite.synth``; organisations are
+fictional stand-ins for the parties (an information bureau on one side, a children's
+rights office on the other, a neutral mediator). Records are written through the actions,
+so the demo has a realistic audit trail from the first minute.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from rich.progress import Progress
+
+from reunite.accounts.models import Membership, Organization, OrganizationKind, Role
+from reunite.interchange import InterchangeRecord
+from reunite.registry import actions
+from reunite.registry.actions import Acting
+from reunite.registry.models import CASE_STATE_ORDER, Case, Child, Enquiry, Language, Script
+
+DEMO_PASSWORD = "demo-reunite-2026"
+
+ORGANIZATIONS = [
+    # short name, name, kind, country
+    ("UA-NIB", "Demo National Information Bureau (Ukraine)", OrganizationKind.INFORMATION_BUREAU, "UA"),
+    ("RU-CRO", "Demo Children's Rights Office (Russia)", OrganizationKind.OMBUDSMAN, "RU"),
+    ("MEDIATOR", "Demo Neutral Mediator", OrganizationKind.MEDIATOR, "QA"),
+]
+USERS = [
+    ("ua-caseworker", "UA-NIB", Role.CASEWORKER),
+    ("ua-verifier", "UA-NIB", Role.VERIFIER),
+    ("ua-transfer", "UA-NIB", Role.TRANSFER_OFFICER),
+    ("ua-auditor", "UA-NIB", Role.AUDITOR),
+    ("ua-admin", "UA-NIB", Role.ADMINISTRATOR),
+    ("ru-caseworker", "RU-CRO", Role.CASEWORKER),
+    ("ru-verifier", "RU-CRO", Role.VERIFIER),
+    ("ru-transfer", "RU-CRO", Role.TRANSFER_OFFICER),
+    ("ru-auditor", "RU-CRO", Role.AUDITOR),
+    ("ru-admin", "RU-CRO", Role.ADMINISTRATOR),
+    ("med-coordinator", "MEDIATOR", Role.COORDINATOR),
+    ("med-auditor", "MEDIATOR", Role.AUDITOR),
+]
+
+# Who moves a demo case into each state (a user whose role the policy allows).
+_STEP_USER = {
+    "tracing": "ua-caseworker",
+    "match_proposed": "ua-caseworker",
+    "verification": "ua-verifier",
+    "best_interests": "ua-verifier",
+    "approved": "med-coordinator",
+    "scheduled": "med-coordinator",
+    "in_transit": "ru-transfer",
+    "reunified": "ru-transfer",
+    "follow_up": "ua-caseworker",
+}
+
+
+@dataclass
+class DemoSummary:
+    children: int = 0
+    enquiries: int = 0
+    cases: int = 0
+    logins: list[tuple[str, str, str]] = field(default_factory=list)
+    already_loaded: bool = False
+
+
+def _script_and_language(text: str) -> tuple[str, str]:
+    try:
+        from reunite.names import detect_language, detect_script
+
+        script = detect_script(text)
+        language = detect_language(text) if script == "cyrillic" else ("en" if script == "latin" else "unknown")
+    except ImportError:
+        cyrillic = any("\u0400" <= ch <= "\u04ff" for ch in text)
+        script = Script.CYRILLIC if cyrillic else Script.LATIN
+        language = Language.UNKNOWN
+    if script not in Script.values:
+        script = Script.UNKNOWN
+    if language not in Language.values:
+        language = Language.UNKNOWN
+    return script, language
+
+
+def child_names_from_record(record: InterchangeRecord, alias_source: str = "reported") -> list[dict[str, Any]]:
+    """The ChildName rows for an interchange record: its main name, then its aliases."""
+    names: list[dict[str, Any]] = []
+    main_text = record.display_name
+    if main_text:
+        script, language = _script_and_language(main_text)
+        names.append(
+            {
+                "surname": record.surname,
+                "given_name": record.given_name,
+                "patronymic": record.patronymic,
+                "full_name": "" if (record.surname or record.given_name) else record.full_name,
+                "script": script,
+                "language": language,
+                "source": "re_registered" if language == "ru" else "birth",
+                "is_primary": True,
+            }
+        )
+    for alias in record.other_names:
+        script, language = _script_and_language(alias)
+        names.append({"full_name": alias, "script": script, "language": language, "source": alias_source})
+    return names
+
+
+def child_fields_from_record(record: InterchangeRecord) -> dict[str, Any]:
+    """Child model fields from an interchange record (restricted fields included)."""
+    birth = record.birth_date
+    separation = record.separation_date
+    fields: dict[str, Any] = {
+        "record_id": record.record_id,
+        "sex": record.sex,
+        "birth_date": birth.to_date(),
+        "birth_date_precision": birth.precision,
+        "estimated_age": record.estimated_age,
+        "birth_place": record.birth_place,
+        "separation_date": separation.to_date(),
+        "separation_date_precision": separation.precision,
+        "separation_place": record.separation_place,
+        "institution": record.institution,
+        "current_region": record.current_region,
+        "legal_status": record.legal_status or "unknown",
+        "mother_name": record.mother_name,
+        "father_name": record.father_name,
+        "notes": record.notes,
+    }
+    return fields
+
+
+def enquiry_fields_from_record(record: InterchangeRecord) -> dict[str, Any]:
+    birth = record.birth_date
+    separation = record.separation_date
+    relationship = record.enquirer_relationship or "other"
+    return {
+        "record_id": record.record_id,
+        "enquirer_relationship": relationship,
+        "surname": record.surname,
+        "given_name": record.given_name,
+        "patronymic": record.patronymic,
+        "full_name": record.full_name,
+        "other_names": list(record.other_names),
+        "sex": record.sex,
+        "birth_date": birth.to_date(),
+        "birth_date_precision": birth.precision,
+        "birth_place": record.birth_place,
+        "separation_date": separation.to_date(),
+        "separation_date_precision": separation.precision,
+        "separation_place": record.separation_place,
+        "mother_name": record.mother_name,
+        "father_name": record.father_name,
+        "notes": record.notes,
+    }
+
+
+def enquirer_from_record(record: InterchangeRecord) -> dict[str, Any]:
+    parts = record.enquirer_name.split()
+    surname, given = (parts[0], " ".join(parts[1:2])) if parts else ("", "")
+    patronymic = " ".join(parts[2:])
+    return {
+        "surname": surname or "Unknown",
+        "given_name": given,
+        "patronymic": patronymic,
+        "contact": record.enquirer_contact,
+    }
+
+
+def _ensure_organizations_and_users() -> tuple[dict[str, Any], bool]:
+    User = get_user_model()
+    created = False
+    for short, name, kind, country in ORGANIZATIONS:
+        _, was_created = Organization.objects.get_or_create(
+            short_name=short, defaults={"name": name, "kind": kind, "country": country}
+        )
+        created |= was_created
+    users = {}
+    for username, org, role in USERS:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = User(username=username)
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+            Membership.objects.create(user=user, organization=Organization.objects.get(short_name=org), role=role)
+        users[username] = user
+    return users, created
+
+
+def _acting(user: Any) -> Acting:
+    return Acting(user=user, request_id=f"demo-{uuid.uuid4().hex[:12]}")
+
+
+def _track(items: Iterable[Any], progress: Progress | None, description: str, total: int) -> Iterable[Any]:
+    if progress is None:
+        yield from items
+        return
+    task = progress.add_task(description, total=total)
+    for item in items:
+        yield item
+        progress.advance(task)
+
+
+def load_demo(*, seed: int = 0, children: int = 120, enquiries: int = 40, progress: bool = False) -> DemoSummary:
+    """Create the demo parties, users and synthetic records (once; later calls only list logins)."""
+    from reunite.synth import generate
+
+    summary = DemoSummary(logins=[(u, o, Role(r).label) for u, o, r in USERS])
+    with transaction.atomic():
+        users, _ = _ensure_organizations_and_users()
+        if Child.objects.filter(owner__short_name="RU-CRO").exists():
+            summary.already_loaded = True
+            summary.children = Child.objects.count()
+            summary.enquiries = Enquiry.objects.count()
+            summary.cases = Case.objects.count()
+            return summary
+        population = generate(records=children, enquiries=enquiries, difficulty="easy", seed=seed)
+        rng = random.Random(seed)
+        ua, ru, mediator = (Organization.objects.get(short_name=s) for s, *_ in ORGANIZATIONS)
+        bar = Progress(transient=True) if progress else None
+        if bar:
+            bar.start()
+        try:
+            child_by_record: dict[str, Child] = {}
+            for record in _track(population.records, bar, "Registry children", len(population.records)):
+                fields = child_fields_from_record(record)
+                fields["consent_for_tracing"] = rng.random() < 0.9
+                fields["custodian"] = record.institution and f"Director, {record.institution}"
+                fields["current_location"] = record.current_region
+                fields["citizenships"] = ["RU"] if rng.random() < 0.4 else ["UA"]
+                if fields["citizenships"] == ["RU"]:
+                    fields["personal_status_altered"] = True
+                    fields["altered_fields"] = ["citizenship"]
+                child = actions.create_child(
+                    _acting(users["ru-caseworker"]), fields, child_names_from_record(record)
+                )
+                child_by_record[record.record_id] = child
+            enquiry_by_id: dict[str, Enquiry] = {}
+            for record in _track(population.enquiries, bar, "Tracing requests", len(population.enquiries)):
+                fields = enquiry_fields_from_record(record)
+                fields["consent_for_tracing"] = True
+                enquiry = actions.create_enquiry(
+                    _acting(users["ua-caseworker"]), fields, enquirer_from_record(record)
+                )
+                enquiry_by_id[record.record_id] = enquiry
+            # Cases at every stage of the path, for pairs known (synthetically) to match.
+            pairs = sorted(population.truth)
+            rng.shuffle(pairs)
+            targets = list(CASE_STATE_ORDER[:-1]) * 3
+            for (enquiry_id, record_id), target in _track(
+                zip(pairs, targets, strict=False), bar, "Cases", min(len(pairs), len(targets))
+            ):
+                enquiry = enquiry_by_id[enquiry_id]
+                child = child_by_record[record_id]
+                if child.cases.exists() or enquiry.cases.exists():
+                    continue
+                case = actions.open_case(_acting(users["ua-caseworker"]), enquiry=enquiry)
+                actions.share_record(_acting(users["ua-caseworker"]), case, ru)
+                actions.share_record(_acting(users["ua-caseworker"]), case, mediator)
+                actions.share_record(_acting(users["ua-caseworker"]), enquiry, mediator)
+                actions.share_record(_acting(users["ru-caseworker"]), child, ua)
+                actions.share_record(_acting(users["ru-caseworker"]), child, mediator)
+                actions.link_case(_acting(users["ua-caseworker"]), case, child=child)
+                for state in CASE_STATE_ORDER[1 : CASE_STATE_ORDER.index(target) + 1]:
+                    actions.transition_case(_acting(users[_STEP_USER[state]]), case, state, note="demo")
+                summary.cases += 1
+        finally:
+            if bar:
+                bar.stop()
+        summary.children = len(child_by_record)
+        summary.enquiries = len(enquiry_by_id)
+    return summary

@@ -1,0 +1,79 @@
+"""Shared fixtures for the Django layer: three parties, a user per role, records made by actions."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from reunite.accounts.models import Membership, Organization, Role
+from reunite.registry import actions
+from reunite.registry.actions import Acting
+
+PASSWORD = "correct-horse-battery-staple"
+_counter = itertools.count(1)
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings: Any) -> None:
+    """Argon2 is deliberately slow; tests that are not about hashing use a fast hasher."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def orgs(db: Any) -> dict[str, Organization]:
+    return {
+        "ua": Organization.objects.create(short_name="UA", name="Bureau UA", kind="information_bureau", country="UA"),
+        "ru": Organization.objects.create(short_name="RU", name="Office RU", kind="ombudsman", country="RU"),
+        "med": Organization.objects.create(short_name="MED", name="Mediator", kind="mediator", country="QA"),
+    }
+
+
+@pytest.fixture
+def make_user(orgs: dict[str, Organization]) -> Callable[..., Any]:
+    def make(role: str, org: str = "ua", username: str | None = None) -> Any:
+        username = username or f"{org}-{role}-{next(_counter)}"
+        user = get_user_model().objects.create_user(username=username, password=PASSWORD)
+        Membership.objects.create(user=user, organization=orgs[org], role=role)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def users(make_user: Callable[..., Any]) -> dict[tuple[str, str], Any]:
+    """One user per (organisation, role)."""
+    return {(org, role): make_user(role, org) for org in ("ua", "ru", "med") for role in Role.values}
+
+
+def acting(user: Any) -> Acting:
+    return Acting(user=user, request_id="test-request")
+
+
+@pytest.fixture
+def make_child(users: dict[tuple[str, str], Any]) -> Callable[..., Any]:
+    def make(org: str = "ru", surname: str = "Ковальчук", given_name: str = "Олександр", **fields: Any) -> Any:
+        fields.setdefault("sex", "M")
+        fields.setdefault("custodian", "Secret custodian")
+        fields.setdefault("current_location", "Secret location")
+        return actions.create_child(
+            acting(users[(org, "caseworker")]), fields, [{"surname": surname, "given_name": given_name}]
+        )
+
+    return make
+
+
+@pytest.fixture
+def make_enquiry(users: dict[tuple[str, str], Any]) -> Callable[..., Any]:
+    def make(org: str = "ua", surname: str = "Ковальчук", given_name: str = "Олександр", **fields: Any) -> Any:
+        fields.setdefault("enquirer_relationship", "mother")
+        return actions.create_enquiry(
+            acting(users[(org, "caseworker")]),
+            {"surname": surname, "given_name": given_name, **fields},
+            {"surname": "Ковальчук", "given_name": "Ганна", "contact": "+000 555 0101"},
+        )
+
+    return make
