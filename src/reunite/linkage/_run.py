@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import os
 import time
 from collections.abc import Callable
 from typing import Any
@@ -26,8 +27,9 @@ log = logging.getLogger(__name__)
 LEFT, RIGHT = "a_enquiries", "b_records"
 Progress = Callable[[str], None]
 
-# Splink logs every SQL step at INFO; keep it to warnings unless asked.
-logging.getLogger("splink").setLevel(logging.WARNING)
+# Splink logs every step at INFO and warns about each untrained level; the engine reports
+# its own progress, so Splink speaks only on errors unless REUNITE_SPLINK_LOG is set.
+logging.getLogger("splink").setLevel(os.environ.get("REUNITE_SPLINK_LOG", "ERROR").upper())
 
 
 def _noop(_: str) -> None:
@@ -39,14 +41,14 @@ def _linker(api: Any, tables: list[pa.Table], settings: Any) -> Any:
 
     names = [LEFT, RIGHT] if len(tables) == 2 else [LEFT]
     sdfs = [api.register(t, dataset_display_name=n) for t, n in zip(tables, names, strict=True)]
-    return Linker(sdfs if len(sdfs) > 1 else sdfs[0], settings)
+    return Linker(sdfs if len(sdfs) > 1 else sdfs[0], settings, log_level=None)
 
 
 def _relink(linker: Any, settings: dict[str, Any]) -> Any:
     from splink import Linker
 
     sdfs = list(linker._input_tables_dict.values())
-    return Linker(sdfs if len(sdfs) > 1 else sdfs[0], settings)
+    return Linker(sdfs if len(sdfs) > 1 else sdfs[0], settings, log_level=None)
 
 
 def _tables(left: pa.Table, right: pa.Table | None) -> list[pa.Table]:
