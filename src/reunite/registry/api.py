@@ -1,14 +1,802 @@
-"""REST API (filled in by the API work)."""
+"""REST API of the case-management service (Django REST Framework + drf-spectacular).
 
+The API follows the same rules as the web screens, from the same places:
+
+- *Who may see or do what* is asked of ``reunite.accounts.policy`` and nothing else.
+  Lists go through ``policy.visible``; one record is looked up with
+  ``policy.get_visible_or_404``: a record the caller's organisation cannot see is
+  "not found" (404, the same body as a record that does not exist), a visible record the
+  caller's role may not act on is "forbidden" (403).
+- *Every write* goes through ``reunite.registry.actions``, which checks the policy again
+  and writes the audit event in the same transaction. Django ``ValidationError`` from an
+  action becomes a 400 naming each invalid field, ``PermissionDenied`` a 403.
+- *Every read* of registry records is audited: lists with ``actions.record_list`` (the
+  ids on the page and the filters used), single records with ``actions.record_view``
+  (noting whether the restricted details were shown). Refused requests (403) of members
+  are audited as ``denied``.
+- The restricted details (``policy.RESTRICTED_FIELDS``) appear only in single-record
+  responses and only for roles with ``policy.can_see_restricted``; lists never carry
+  them, like the web lists.
+
+Authentication is a DRF token (``POST /api/token/``) or the web session (with CSRF).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
+from django.contrib.auth import authenticate
+from django.contrib.auth.signals import user_logged_in, user_logged_out
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import exceptions, serializers, status, viewsets
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authtoken.models import Token
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
+from rest_framework.throttling import AnonRateThrottle
+from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from reunite.accounts import policy
+from reunite.accounts.models import Organization
+from reunite.audit.log import log_event
+from reunite.registry import actions
+from reunite.registry.actions import Acting
+from reunite.registry.ageing import ageing_out
+from reunite.registry.models import (
+    Case,
+    CaseState,
+    Child,
+    Enquiry,
+    LegalStatus,
+    Person,
+    Sex,
+)
+from reunite.registry.search import filter_by_name
+from reunite.registry.serializers import (
+    MODEL_TO_API_FIELD,
+    AttachmentSerializer,
+    AttachmentUploadSerializer,
+    CaseCreateSerializer,
+    CaseEventSerializer,
+    CaseLinkSerializer,
+    CaseSerializer,
+    ChildSerializer,
+    EnquirySerializer,
+    ErrorSerializer,
+    MeSerializer,
+    OrganizationSerializer,
+    PersonSerializer,
+    SharedWithSerializer,
+    ShareSerializer,
+    TokenRequestSerializer,
+    TokenSerializer,
+    TransitionSerializer,
+    enum_field,
+)
 
-def register(router: DefaultRouter) -> None:
-    """Add the registry's viewsets to the router."""
+MAX_QUERY_CHARS = 200
+
+# Error responses for the schema ------------------------------------------------------------
+
+_INVALID = OpenApiResponse(
+    OpenApiTypes.OBJECT,
+    description="Invalid input: each invalid field maps to a list of messages "
+    '(e.g. `{"birth_date": ["\'2014-13\' is not a date (use YYYY-MM-DD, YYYY-MM or YYYY)"]}`); '
+    "problems not tied to one field are under `non_field_errors`.",
+)
+_FORBIDDEN = OpenApiResponse(ErrorSerializer, description="Your role may not do this.")
+_NOT_FOUND = OpenApiResponse(
+    ErrorSerializer, description="No such record, or not visible to your organisation."
+)
+_UNAUTHENTICATED = OpenApiResponse(ErrorSerializer, description="No or an invalid token.")
+
+
+def _errors(*codes: int) -> dict[int, OpenApiResponse]:
+    table = {400: _INVALID, 401: _UNAUTHENTICATED, 403: _FORBIDDEN, 404: _NOT_FOUND}
+    return {code: table[code] for code in (401, *codes)}
+
+
+def _record_schemas(
+    serializer: type[serializers.Serializer],
+    filters: type[serializers.Serializer],
+    noun: str,
+    plural: str,
+    create_examples: list[OpenApiExample] | None = None,
+) -> dict[str, Any]:
+    """The schema of a record viewset's standard actions, with their error responses."""
+    return {
+        "list": extend_schema(
+            summary=f"List {plural} (audited)", parameters=[filters],
+            responses={200: serializer(many=True), **_errors(400, 403)},
+        ),
+        "retrieve": extend_schema(
+            summary=f"One {noun} (audited)", responses={200: serializer, **_errors(403, 404)}
+        ),
+        "create": extend_schema(
+            summary=f"Register a {noun}", examples=create_examples or [],
+            responses={201: serializer, **_errors(400, 403)},
+        ),
+        "update": extend_schema(
+            summary=f"Replace a {noun}'s details",
+            responses={200: serializer, **_errors(400, 403, 404)},
+        ),
+        "partial_update": extend_schema(
+            summary=f"Change some of a {noun}'s details",
+            responses={200: serializer, **_errors(400, 403, 404)},
+        ),
+        "destroy": extend_schema(
+            summary=f"Delete a {noun} record", responses={204: None, **_errors(400, 403, 404)}
+        ),
+    }  # fmt: skip
+
+
+# Errors ------------------------------------------------------------------------------------
+
+
+def validation_detail(error: DjangoValidationError) -> dict[str, list[str]]:
+    """A Django ValidationError as ``{api_field: [messages]}``."""
+    if hasattr(error, "error_dict"):
+        detail: dict[str, list[str]] = {}
+        for field, messages in error.message_dict.items():
+            detail.setdefault(MODEL_TO_API_FIELD.get(field, field), []).extend(messages)
+        return detail
+    return {"non_field_errors": list(error.messages)}
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Any:
-    return drf_exception_handler(exc, context)
+    """DRF's handler, plus Django's ValidationError as 400; refused requests are audited."""
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(validation_detail(exc))
+    response = drf_exception_handler(exc, context)
+    if response is not None and response.status_code == status.HTTP_403_FORBIDDEN:
+        _audit_denied(exc, context)
+    return response
+
+
+def _audit_denied(exc: Exception, context: dict[str, Any]) -> None:
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if request is None or not isinstance(exc, DjangoPermissionDenied | exceptions.PermissionDenied):
+        return
+    if policy.membership_of(user) is None:
+        return
+    view = context.get("view")
+    model = getattr(view, "model", None)
+    object_id = (context.get("kwargs") or {}).get("pk", "")
+    log_event(
+        Acting.from_request(request).audit_actor, "denied",
+        model._meta.model_name if model else "", str(object_id)[:64],
+        {"method": request.method, "path": request.path[:300]},
+    )  # fmt: skip
+
+
+# Base --------------------------------------------------------------------------------------
+
+
+class ApiMixin:
+    """Token first, so an anonymous request gets 401 with ``WWW-Authenticate: Token``."""
+
+    authentication_classes = (TokenAuthentication, SessionAuthentication)
+    permission_classes = (IsAuthenticated,)
+    request: Request
+
+    def acting(self) -> Acting:
+        return Acting.from_request(self.request)
+
+
+def _bool_param(**kwargs: Any) -> serializers.BooleanField:
+    return serializers.BooleanField(required=False, allow_null=True, default=None, **kwargs)
+
+
+class RecordViewSet(ApiMixin, viewsets.GenericViewSet):
+    """Common list/retrieve/create/update/delete/share for an owned registry record."""
+
+    model: type[Model]
+    filter_serializer: type[serializers.Serializer] | None = None
+    lookup_value_regex = r"\d+"
+    list_order: tuple[str, ...] = ("pk",)
+
+    @property
+    def object_type(self) -> str:
+        return self.model._meta.model_name or ""
+
+    def base_queryset(self) -> QuerySet:
+        return self.model.objects.all()
+
+    def get_queryset(self) -> QuerySet:
+        return policy.visible(self.request.user, self.base_queryset())
+
+    def get_record(self, action_name: str) -> Any:
+        return policy.get_visible_or_404(
+            self.request.user, self.base_queryset(), self.kwargs["pk"], action_name
+        )
+
+    def serializer_for(self, instance: Any, *, restricted: bool | None, **kwargs: Any) -> Any:
+        """A serializer that shows restricted details when ``restricted`` is true."""
+        decide: Callable[[Model], bool] | None = None
+        if restricted:
+            decide = partial(policy.can_see_restricted, self.request.user)
+        context = {**self.get_serializer_context(), "show_restricted": decide}
+        return self.get_serializer_class()(instance, context=context, **kwargs)
+
+    def detail_response(self, record: Model, code: int = status.HTTP_200_OK) -> Response:
+        record = self.base_queryset().get(pk=record.pk)
+        restricted = policy.can_see_restricted(self.request.user, record)
+        return Response(self.serializer_for(record, restricted=restricted).data, status=code)
+
+    # Filters ---------------------------------------------------------------------------------
+
+    def filter_list(self, queryset: QuerySet, params: dict[str, Any]) -> QuerySet:
+        return queryset
+
+    def list_filters(self) -> tuple[dict[str, Any], str]:
+        """The validated query parameters, and a text of them for the audit event."""
+        if self.filter_serializer is None:
+            return {}, ""
+        serializer = self.filter_serializer(data=self.request.query_params)
+        serializer.is_valid(raise_exception=True)
+        params = {k: v for k, v in serializer.validated_data.items() if v not in (None, "")}
+        text = "&".join(f"{k}={v}" for k, v in sorted(params.items()))
+        return params, text
+
+    # Actions ---------------------------------------------------------------------------------
+
+    def list(self, request: Request) -> Response:
+        policy.require(request.user, f"{self.object_type}.view")
+        params, query_text = self.list_filters()
+        queryset = self.filter_list(self.get_queryset(), params).order_by(*self.list_order)
+        page = self.paginate_queryset(queryset)
+        records = list(page) if page is not None else list(queryset)
+        actions.record_list(self.acting(), self.object_type, [r.pk for r in records], query_text)
+        data = self.serializer_for(records, restricted=False, many=True).data
+        return self.get_paginated_response(data) if page is not None else Response(data)
+
+    def retrieve(self, request: Request, pk: str) -> Response:
+        record = self.get_record(f"{self.object_type}.view")
+        restricted = policy.can_see_restricted(request.user, record)
+        actions.record_view(self.acting(), record, restricted_shown=restricted)
+        return Response(self.serializer_for(record, restricted=restricted).data)
+
+    def destroy(self, request: Request, pk: str) -> Response:
+        record = self.get_record(f"{self.object_type}.delete")
+        self.delete_record(record)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def delete_record(self, record: Any) -> None:
+        raise NotImplementedError
+
+    def check_restricted_write(self, record: Model, data: dict[str, Any]) -> None:
+        """Refuse changing a restricted detail the caller may not even see."""
+        touched = policy.RESTRICTED_FIELDS & set(data)
+        if touched and not policy.can_see_restricted(self.request.user, record):
+            raise DjangoPermissionDenied("Your role does not allow changing these details.")
+
+    @extend_schema(
+        summary="Share the record with another organisation",
+        request=ShareSerializer,
+        responses={200: SharedWithSerializer, **_errors(400, 403, 404)},
+    )
+    @action(detail=True, methods=["post"])
+    def share(self, request: Request, pk: str) -> Response:
+        record = self.get_record("record.share")
+        serializer = ShareSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        actions.share_record(self.acting(), record, serializer.validated_data["organization"])
+        record = self.base_queryset().get(pk=record.pk)
+        return Response(
+            {
+                "owner": record.owner.short_name,
+                "shared_with": sorted(o.short_name for o in record.shared_with.all()),
+            }
+        )
+
+
+class AttachmentUploadMixin:
+    """``POST /<records>/{id}/attachments/``: add a photo or document (multipart)."""
+
+    @extend_schema(
+        summary="Attach a photo or document (multipart/form-data)",
+        request={"multipart/form-data": AttachmentUploadSerializer},
+        responses={201: AttachmentSerializer, **_errors(400, 403, 404)},
+    )
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
+    def attachments(self, request: Request, pk: str) -> Response:
+        record = self.get_record("attachment.add")  # type: ignore[attr-defined]
+        serializer = AttachmentUploadSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        attachment = actions.add_attachment(
+            self.acting(), record, data["file"], data["kind"],  # type: ignore[attr-defined]
+            data.get("description", ""),
+        )  # fmt: skip
+        return Response(AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
+
+
+# Children ----------------------------------------------------------------------------------
+
+
+class ChildFilter(serializers.Serializer):
+    q = serializers.CharField(
+        required=False, allow_blank=True, max_length=MAX_QUERY_CHARS,
+        help_text="Name search: every word must match one of the child's names "
+        "(script-, spelling- and diminutive-independent when the names engine is installed).",
+    )  # fmt: skip
+    sex = enum_field(Sex.choices, required=False, allow_blank=True)
+    legal_status = enum_field(LegalStatus.choices, required=False, allow_blank=True)
+    consent = _bool_param(help_text="Consent for tracing given (true) or not (false).")
+    altered = _bool_param(help_text="Only children whose personal status was altered.")
+    ageing_out = _bool_param(help_text="Only children turning 18 soon or already 18.")
+
+
+@extend_schema_view(**_record_schemas(ChildSerializer, ChildFilter, "child", "children"))
+class ChildViewSet(AttachmentUploadMixin, RecordViewSet):
+    """Children known to be in someone's care, with their names (aliases)."""
+
+    model = Child
+    serializer_class = ChildSerializer
+    filter_serializer = ChildFilter
+    queryset = Child.objects.none()  # for the schema; requests use get_queryset()
+
+    def base_queryset(self) -> QuerySet:
+        return Child.objects.select_related("owner").prefetch_related(
+            "names", "identity_documents", "attachments__uploaded_by", "shared_with"
+        )
+
+    def filter_list(self, queryset: QuerySet, params: dict[str, Any]) -> QuerySet:
+        if params.get("q"):
+            queryset = filter_by_name(queryset, params["q"])
+        if params.get("sex") is not None:
+            queryset = queryset.filter(sex=params["sex"])
+        if params.get("legal_status"):
+            queryset = queryset.filter(legal_status=params["legal_status"])
+        if params.get("consent") is not None:
+            queryset = queryset.filter(consent_for_tracing=params["consent"])
+        if params.get("altered") is not None:
+            queryset = queryset.filter(personal_status_altered=params["altered"])
+        if params.get("ageing_out"):
+            queryset = queryset.filter(pk__in=[w.child.pk for w in ageing_out(queryset)])
+        return queryset
+
+    def create(self, request: Request) -> Response:
+        policy.require(request.user, "child.create")
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        fields, names = ChildSerializer.split(serializer.validated_data)
+        child = actions.create_child(self.acting(), fields, names or [])
+        return self.detail_response(child, status.HTTP_201_CREATED)
+
+    def update(self, request: Request, pk: str, partial: bool = False) -> Response:
+        child = self.get_record("child.change")
+        serializer = self.get_serializer(child, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        fields, names = ChildSerializer.split(serializer.validated_data)
+        self.check_restricted_write(child, fields)
+        child = actions.update_child(self.acting(), child, fields, names)
+        return self.detail_response(child)
+
+    def partial_update(self, request: Request, pk: str) -> Response:
+        return self.update(request, pk, partial=True)
+
+    def delete_record(self, record: Any) -> None:
+        actions.delete_child(self.acting(), record)
+
+
+# Persons -----------------------------------------------------------------------------------
+
+
+class PersonFilter(serializers.Serializer):
+    q = serializers.CharField(
+        required=False, allow_blank=True, max_length=MAX_QUERY_CHARS,
+        help_text="Part of the surname, given name, patronymic or full name.",
+    )  # fmt: skip
+
+
+@extend_schema_view(**_record_schemas(PersonSerializer, PersonFilter, "person", "persons"))
+class PersonViewSet(RecordViewSet):
+    """Parents, relatives, guardians and enquirers."""
+
+    model = Person
+    serializer_class = PersonSerializer
+    filter_serializer = PersonFilter
+    queryset = Person.objects.none()
+    list_order = ("surname", "given_name", "pk")
+
+    def base_queryset(self) -> QuerySet:
+        return Person.objects.select_related("owner").prefetch_related("shared_with")
+
+    def filter_list(self, queryset: QuerySet, params: dict[str, Any]) -> QuerySet:
+        for word in (params.get("q") or "").split()[:8]:
+            queryset = queryset.filter(
+                Q(surname__icontains=word) | Q(given_name__icontains=word)
+                | Q(patronymic__icontains=word) | Q(full_name__icontains=word)
+            )  # fmt: skip
+        return queryset
+
+    def create(self, request: Request) -> Response:
+        policy.require(request.user, "person.create")
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        person = actions.create_person(self.acting(), dict(serializer.validated_data))
+        return self.detail_response(person, status.HTTP_201_CREATED)
+
+    def update(self, request: Request, pk: str, partial: bool = False) -> Response:
+        person = self.get_record("person.change")
+        serializer = self.get_serializer(person, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        fields = dict(serializer.validated_data)
+        self.check_restricted_write(person, fields)
+        person = actions.update_person(self.acting(), person, fields)
+        return self.detail_response(person)
+
+    def partial_update(self, request: Request, pk: str) -> Response:
+        return self.update(request, pk, partial=True)
+
+    def delete_record(self, record: Any) -> None:
+        actions.delete_person(self.acting(), record)
+
+
+# Enquiries ---------------------------------------------------------------------------------
+
+
+class EnquiryFilter(serializers.Serializer):
+    q = serializers.CharField(
+        required=False, allow_blank=True, max_length=MAX_QUERY_CHARS,
+        help_text="Name search over the sought child's names (as for children).",
+    )  # fmt: skip
+
+
+_ENQUIRY_EXAMPLE = OpenApiExample(
+    "A mother's tracing request",
+    request_only=True,
+    value={
+        "enquirer": {"surname": "Ткаченко", "given_name": "Оксана", "contact": "+380 00 000 0000"},
+        "enquirer_relationship": "mother",
+        "surname": "Ткаченко",
+        "given_name": "Максим",
+        "birth_date": "2014-05",
+        "separation_place": "Mariupol",
+        "consent_for_tracing": True,
+    },
+)
+
+
+@extend_schema_view(
+    **_record_schemas(
+        EnquirySerializer, EnquiryFilter, "tracing request", "tracing requests",
+        create_examples=[_ENQUIRY_EXAMPLE],
+    )
+)
+class EnquiryViewSet(AttachmentUploadMixin, RecordViewSet):
+    """Tracing requests: who seeks whom, with the child's details as the family gives them."""
+
+    model = Enquiry
+    serializer_class = EnquirySerializer
+    filter_serializer = EnquiryFilter
+    queryset = Enquiry.objects.none()
+    list_order = ("-pk",)
+
+    def base_queryset(self) -> QuerySet:
+        return Enquiry.objects.select_related("owner", "enquirer__owner").prefetch_related(
+            "shared_with", "enquirer__shared_with", "attachments__uploaded_by"
+        )
+
+    def filter_list(self, queryset: QuerySet, params: dict[str, Any]) -> QuerySet:
+        if params.get("q"):
+            queryset = filter_by_name(queryset, params["q"])
+        return queryset
+
+    def create(self, request: Request) -> Response:
+        policy.require(request.user, "enquiry.create")
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        fields, enquirer, enquirer_id = EnquirySerializer.split(serializer.validated_data)
+        if enquirer_id is not None:
+            person = _lookup(request, Person, enquirer_id, "enquirer_id")
+            if not policy.can(request.user, "person.change", person):
+                raise exceptions.ValidationError(
+                    {"enquirer_id": ["Name a person record your organisation owns."]}
+                )
+            enquiry = actions.create_enquiry(self.acting(), fields, person)
+        else:
+            enquiry = actions.create_enquiry(self.acting(), fields, enquirer or {})
+        return self.detail_response(enquiry, status.HTTP_201_CREATED)
+
+    def update(self, request: Request, pk: str, partial: bool = False) -> Response:
+        enquiry = self.get_record("enquiry.change")
+        serializer = self.get_serializer(enquiry, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        fields, enquirer, _ = EnquirySerializer.split(serializer.validated_data)
+        if enquirer:
+            self.check_restricted_write(enquiry, enquirer)
+        with transaction.atomic():  # both records change, or neither
+            if fields:
+                enquiry = actions.update_enquiry(self.acting(), enquiry, fields)
+            if enquirer:
+                actions.update_person(self.acting(), enquiry.enquirer, enquirer)
+        return self.detail_response(enquiry)
+
+    def partial_update(self, request: Request, pk: str) -> Response:
+        return self.update(request, pk, partial=True)
+
+    def delete_record(self, record: Any) -> None:
+        actions.delete_enquiry(self.acting(), record)
+
+
+def _lookup(request: Request, model: type[Model], pk: Any, field: str) -> Any:
+    """A visible record named in a request body; otherwise a 400 naming the field.
+
+    The message is the same whether the record does not exist or is not visible.
+    """
+    name = model._meta.model_name
+    try:
+        return policy.get_visible_or_404(request.user, model.objects.all(), pk, f"{name}.view")
+    except Http404:
+        message = f"No {name} record {pk} is visible to you."
+        raise exceptions.ValidationError({field: [message]}) from None
+
+
+# Cases -------------------------------------------------------------------------------------
+
+
+class CaseFilter(serializers.Serializer):
+    state = enum_field(CaseState.choices, required=False, allow_blank=True)
+    open = _bool_param(help_text="Only open (true) or only closed (false) cases.")
+    child = serializers.IntegerField(required=False, min_value=1, help_text="Cases of this child.")
+    enquiry = serializers.IntegerField(
+        required=False, min_value=1, help_text="Cases of this tracing request."
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List cases", parameters=[CaseFilter],
+        responses={200: CaseSerializer(many=True), **_errors(400, 403)},
+    ),
+    retrieve=extend_schema(
+        summary="One case with its timeline (audited)",
+        responses={200: CaseSerializer, **_errors(403, 404)},
+    ),
+    create=extend_schema(
+        summary="Open a case for a tracing request and/or a child",
+        request=CaseCreateSerializer, responses={201: CaseSerializer, **_errors(400, 403)},
+    ),
+    partial_update=extend_schema(
+        summary="Link the missing child or tracing request",
+        request=CaseLinkSerializer, responses={200: CaseSerializer, **_errors(400, 403, 404)},
+    ),
+)  # fmt: skip
+class CaseViewSet(RecordViewSet):
+    """One child's path from registration to reunification. Cases are closed, never deleted."""
+
+    model = Case
+    serializer_class = CaseSerializer
+    filter_serializer = CaseFilter
+    queryset = Case.objects.none()
+    list_order = ("-pk",)
+    http_method_names = ("get", "post", "patch", "head", "options")
+
+    def base_queryset(self) -> QuerySet:
+        return Case.objects.select_related("owner").prefetch_related(
+            "shared_with", "events__actor", "events__organization"
+        )
+
+    def filter_list(self, queryset: QuerySet, params: dict[str, Any]) -> QuerySet:
+        if params.get("state"):
+            queryset = queryset.filter(state=params["state"])
+        if params.get("open") is True:
+            queryset = queryset.exclude(state=CaseState.CLOSED)
+        elif params.get("open") is False:
+            queryset = queryset.filter(state=CaseState.CLOSED)
+        if params.get("child"):
+            queryset = queryset.filter(child_id=params["child"])
+        if params.get("enquiry"):
+            queryset = queryset.filter(enquiry_id=params["enquiry"])
+        return queryset
+
+    def create(self, request: Request) -> Response:
+        policy.require(request.user, "case.create")
+        serializer = CaseCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        enquiry = child = None
+        if data.get("enquiry") is not None:
+            enquiry = _lookup(request, Enquiry, data["enquiry"], "enquiry")
+        if data.get("child") is not None:
+            child = _lookup(request, Child, data["child"], "child")
+        case = actions.open_case(
+            self.acting(), enquiry=enquiry, child=child, note=data.get("note", "")
+        )
+        return self.detail_response(case, status.HTTP_201_CREATED)
+
+    def partial_update(self, request: Request, pk: str) -> Response:
+        case = self.get_record("case.view")
+        policy.require(request.user, "case.create")
+        serializer = CaseLinkSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        links = {
+            field: _lookup(request, model, data[field], field)
+            for field, model in (("child", Child), ("enquiry", Enquiry))
+            if field in data
+        }
+        case = actions.link_case(self.acting(), case, **links)
+        return self.detail_response(case)
+
+    @extend_schema(
+        summary="Move the case one step forward, or close it",
+        request=TransitionSerializer,
+        responses={200: CaseSerializer, **_errors(400, 403, 404)},
+        examples=[
+            OpenApiExample("Start tracing", request_only=True, value={"to_state": "tracing"}),
+            OpenApiExample(
+                "Close as a duplicate",
+                request_only=True,
+                value={"to_state": "closed", "closing_reason": "duplicate", "note": "Duplicate."},
+            ),
+        ],
+    )
+    @action(detail=True, methods=["post"])
+    def transition(self, request: Request, pk: str) -> Response:
+        case = self.get_record("case.view")
+        serializer = TransitionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        case = actions.transition_case(
+            self.acting(), case, data["to_state"], note=data.get("note", ""),
+            closing_reason=data.get("closing_reason", ""),
+        )  # fmt: skip
+        return self.detail_response(case)
+
+    @extend_schema(
+        summary="The case's timeline: every step, who took it and when (audited)",
+        responses={200: CaseEventSerializer(many=True), **_errors(403, 404)},
+    )
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def timeline(self, request: Request, pk: str) -> Response:
+        case = self.get_record("case.view")
+        actions.record_view(self.acting(), case)
+        events = case.events.select_related("actor", "organization").order_by("at", "pk")
+        return Response(CaseEventSerializer(events, many=True).data)
+
+
+# Organisations, the current user, tokens ---------------------------------------------------
+
+
+class MemberPermission(IsAuthenticated):
+    """Signed in and a member of an organisation."""
+
+    message = "This account does not belong to an organisation."
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        signed_in = super().has_permission(request, view)
+        return signed_in and policy.membership_of(request.user) is not None
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Organisations (to share records with)",
+        responses={200: OrganizationSerializer(many=True), **_errors(403)},
+    ),
+    retrieve=extend_schema(
+        summary="One organisation", responses={200: OrganizationSerializer, **_errors(403, 404)}
+    ),
+)
+class OrganizationViewSet(ApiMixin, viewsets.ReadOnlyModelViewSet):
+    """The parties to the process. Not registry data; not audited."""
+
+    permission_classes = (MemberPermission,)
+    serializer_class = OrganizationSerializer
+    queryset = Organization.objects.order_by("short_name")
+    lookup_value_regex = r"\d+"
+
+
+class MeView(ApiMixin, APIView):
+    permission_classes = (MemberPermission,)
+
+    @extend_schema(
+        summary="Who am I: organisation, role and permissions",
+        responses={200: MeSerializer, **_errors(403)},
+    )
+    def get(self, request: Request) -> Response:
+        membership = policy.membership_of(request.user)
+        assert membership is not None  # MemberPermission
+        user = request.user
+        every_action = sorted(set().union(*policy.ROLE_PERMISSIONS.values()))
+        return Response(
+            MeSerializer(
+                {
+                    "username": user.get_username(),
+                    "organization": membership.organization,
+                    "role": membership.role,
+                    "permissions": [a for a in every_action if policy.has_permission(user, a)],
+                }
+            ).data
+        )
+
+
+class TokenRateThrottle(AnonRateThrottle):
+    """At most ten token requests a minute from one address (password guessing)."""
+
+    scope = "api-token"
+    rate = "10/min"
+
+
+class TokenView(APIView):
+    """Obtain (POST, with username and password) or revoke (DELETE) an API token."""
+
+    authentication_classes = (TokenAuthentication,)
+    throttle_classes = (TokenRateThrottle,)
+
+    def get_permissions(self) -> list[Any]:
+        if self.request.method == "DELETE":
+            return [IsAuthenticated()]
+        return [AllowAny()]
+
+    @extend_schema(
+        summary="Obtain an API token (audited as a login)",
+        request=TokenRequestSerializer,
+        responses={200: TokenSerializer, 400: _INVALID, 429: ErrorSerializer},
+        auth=[],
+    )
+    def post(self, request: Request) -> Response:
+        serializer = TokenRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        # authenticate() sends user_login_failed on a bad password: audited as login_failed.
+        user = authenticate(request._request, username=data["username"], password=data["password"])
+        if user is None:
+            raise exceptions.ValidationError(
+                {"non_field_errors": ["Unable to log in with the given username and password."]}
+            )
+        membership = policy.membership_of(user)
+        if membership is None:
+            raise exceptions.ValidationError(
+                {"non_field_errors": ["This account does not belong to an organisation."]}
+            )
+        token, _ = Token.objects.get_or_create(user=user)
+        user_logged_in.send(sender=user.__class__, request=request._request, user=user)
+        return Response(
+            {
+                "token": token.key,
+                "username": user.get_username(),
+                "organization": membership.organization.short_name,
+                "role": membership.role,
+            }
+        )
+
+    @extend_schema(
+        summary="Revoke your API token (audited as a logout)",
+        responses={204: None, 401: ErrorSerializer},
+    )
+    def delete(self, request: Request) -> Response:
+        user = request.user
+        Token.objects.filter(user=user).delete()
+        user_logged_out.send(sender=user.__class__, request=request._request, user=user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def register(router: DefaultRouter) -> None:
+    """Add the registry's viewsets to the router (URL names start with ``api-``)."""
+    router.register("children", ChildViewSet, basename="api-child")
+    router.register("enquiries", EnquiryViewSet, basename="api-enquiry")
+    router.register("persons", PersonViewSet, basename="api-person")
+    router.register("cases", CaseViewSet, basename="api-case")
+    router.register("organizations", OrganizationViewSet, basename="api-organization")

@@ -1,3 +1,5 @@
+"""URLs of the REST API, mounted at ``/api/`` (schema and docs are in the project urls)."""
+
 from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
@@ -6,4 +8,8 @@ from reunite.registry import api
 router = DefaultRouter()
 api.register(router)
 
-urlpatterns = [path("", include(router.urls))]
+urlpatterns = [
+    path("token/", api.TokenView.as_view(), name="api-token"),
+    path("me/", api.MeView.as_view(), name="api-me"),
+    path("", include(router.urls)),
+]
