@@ -52,6 +52,8 @@ def demo(
     from rich.table import Table
 
     console = Console()
+    if summary.already_loaded:
+        console.print("[yellow]Demo data was already loaded; nothing added.[/yellow]")
     console.print(
         f"[bold]Demo data:[/bold] {summary.children} children, {summary.enquiries} tracing requests, "
         f"{summary.cases} cases (synthetic people only)."

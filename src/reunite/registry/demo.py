@@ -8,6 +8,7 @@ so the demo has a realistic audit trail from the first minute.
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import uuid
 from collections.abc import Iterable
@@ -19,10 +20,16 @@ from django.db import transaction
 from rich.progress import Progress
 
 from reunite.accounts.models import Membership, Organization, OrganizationKind, Role
-from reunite.interchange import InterchangeRecord
 from reunite.registry import actions
 from reunite.registry.actions import Acting
-from reunite.registry.models import CASE_STATE_ORDER, Case, Child, Enquiry, Language, Script
+from reunite.registry.importing import (
+    child_fields,
+    child_names,
+    enquirer_fields,
+    enquiry_fields,
+    parse_relationship,
+)
+from reunite.registry.models import CASE_STATE_ORDER, Case, Child, Enquiry
 
 DEMO_PASSWORD = "demo-reunite-2026"
 
@@ -70,108 +77,6 @@ class DemoSummary:
     already_loaded: bool = False
 
 
-def _script_and_language(text: str) -> tuple[str, str]:
-    try:
-        from reunite.names import detect_language, detect_script
-
-        script = detect_script(text)
-        language = detect_language(text) if script == "cyrillic" else ("en" if script == "latin" else "unknown")
-    except ImportError:
-        cyrillic = any("\u0400" <= ch <= "\u04ff" for ch in text)
-        script = Script.CYRILLIC if cyrillic else Script.LATIN
-        language = Language.UNKNOWN
-    if script not in Script.values:
-        script = Script.UNKNOWN
-    if language not in Language.values:
-        language = Language.UNKNOWN
-    return script, language
-
-
-def child_names_from_record(record: InterchangeRecord, alias_source: str = "reported") -> list[dict[str, Any]]:
-    """The ChildName rows for an interchange record: its main name, then its aliases."""
-    names: list[dict[str, Any]] = []
-    main_text = record.display_name
-    if main_text:
-        script, language = _script_and_language(main_text)
-        names.append(
-            {
-                "surname": record.surname,
-                "given_name": record.given_name,
-                "patronymic": record.patronymic,
-                "full_name": "" if (record.surname or record.given_name) else record.full_name,
-                "script": script,
-                "language": language,
-                "source": "re_registered" if language == "ru" else "birth",
-                "is_primary": True,
-            }
-        )
-    for alias in record.other_names:
-        script, language = _script_and_language(alias)
-        names.append({"full_name": alias, "script": script, "language": language, "source": alias_source})
-    return names
-
-
-def child_fields_from_record(record: InterchangeRecord) -> dict[str, Any]:
-    """Child model fields from an interchange record (restricted fields included)."""
-    birth = record.birth_date
-    separation = record.separation_date
-    fields: dict[str, Any] = {
-        "record_id": record.record_id,
-        "sex": record.sex,
-        "birth_date": birth.to_date(),
-        "birth_date_precision": birth.precision,
-        "estimated_age": record.estimated_age,
-        "birth_place": record.birth_place,
-        "separation_date": separation.to_date(),
-        "separation_date_precision": separation.precision,
-        "separation_place": record.separation_place,
-        "institution": record.institution,
-        "current_region": record.current_region,
-        "legal_status": record.legal_status or "unknown",
-        "mother_name": record.mother_name,
-        "father_name": record.father_name,
-        "notes": record.notes,
-    }
-    return fields
-
-
-def enquiry_fields_from_record(record: InterchangeRecord) -> dict[str, Any]:
-    birth = record.birth_date
-    separation = record.separation_date
-    relationship = record.enquirer_relationship or "other"
-    return {
-        "record_id": record.record_id,
-        "enquirer_relationship": relationship,
-        "surname": record.surname,
-        "given_name": record.given_name,
-        "patronymic": record.patronymic,
-        "full_name": record.full_name,
-        "other_names": list(record.other_names),
-        "sex": record.sex,
-        "birth_date": birth.to_date(),
-        "birth_date_precision": birth.precision,
-        "birth_place": record.birth_place,
-        "separation_date": separation.to_date(),
-        "separation_date_precision": separation.precision,
-        "separation_place": record.separation_place,
-        "mother_name": record.mother_name,
-        "father_name": record.father_name,
-        "notes": record.notes,
-    }
-
-
-def enquirer_from_record(record: InterchangeRecord) -> dict[str, Any]:
-    parts = record.enquirer_name.split()
-    surname, given = (parts[0], " ".join(parts[1:2])) if parts else ("", "")
-    patronymic = " ".join(parts[2:])
-    return {
-        "surname": surname or "Unknown",
-        "given_name": given,
-        "patronymic": patronymic,
-        "contact": record.enquirer_contact,
-    }
-
-
 def _ensure_organizations_and_users() -> tuple[dict[str, Any], bool]:
     User = get_user_model()
     created = False
@@ -210,7 +115,7 @@ def load_demo(*, seed: int = 0, children: int = 120, enquiries: int = 40, progre
     """Create the demo parties, users and synthetic records (once; later calls only list logins)."""
     from reunite.synth import generate
 
-    summary = DemoSummary(logins=[(u, o, Role(r).label) for u, o, r in USERS])
+    summary = DemoSummary(logins=[(u, o, str(Role(r).label)) for u, o, r in USERS])
     with transaction.atomic():
         users, _ = _ensure_organizations_and_users()
         if Child.objects.filter(owner__short_name="RU-CRO").exists():
@@ -221,6 +126,7 @@ def load_demo(*, seed: int = 0, children: int = 120, enquiries: int = 40, progre
             return summary
         population = generate(records=children, enquiries=enquiries, difficulty="easy", seed=seed)
         rng = random.Random(seed)
+        today = dt.date.today()
         ua, ru, mediator = (Organization.objects.get(short_name=s) for s, *_ in ORGANIZATIONS)
         bar = Progress(transient=True) if progress else None
         if bar:
@@ -228,7 +134,7 @@ def load_demo(*, seed: int = 0, children: int = 120, enquiries: int = 40, progre
         try:
             child_by_record: dict[str, Child] = {}
             for record in _track(population.records, bar, "Registry children", len(population.records)):
-                fields = child_fields_from_record(record)
+                fields = child_fields(record, today)
                 fields["consent_for_tracing"] = rng.random() < 0.9
                 fields["custodian"] = record.institution and f"Director, {record.institution}"
                 fields["current_location"] = record.current_region
@@ -236,16 +142,14 @@ def load_demo(*, seed: int = 0, children: int = 120, enquiries: int = 40, progre
                 if fields["citizenships"] == ["RU"]:
                     fields["personal_status_altered"] = True
                     fields["altered_fields"] = ["citizenship"]
-                child = actions.create_child(
-                    _acting(users["ru-caseworker"]), fields, child_names_from_record(record)
-                )
+                child = actions.create_child(_acting(users["ru-caseworker"]), fields, child_names(record))
                 child_by_record[record.record_id] = child
             enquiry_by_id: dict[str, Enquiry] = {}
             for record in _track(population.enquiries, bar, "Tracing requests", len(population.enquiries)):
-                fields = enquiry_fields_from_record(record)
+                fields = enquiry_fields(record, parse_relationship(record.enquirer_relationship))
                 fields["consent_for_tracing"] = True
                 enquiry = actions.create_enquiry(
-                    _acting(users["ua-caseworker"]), fields, enquirer_from_record(record)
+                    _acting(users["ua-caseworker"]), fields, enquirer_fields(record)
                 )
                 enquiry_by_id[record.record_id] = enquiry
             # Cases at every stage of the path, for pairs known (synthetically) to match.
