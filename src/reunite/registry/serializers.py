@@ -147,13 +147,8 @@ class CountryCodeField(serializers.CharField):
         return text
 
 
-class RegistryModelSerializer(serializers.ModelSerializer):
-    """ModelSerializer with enum messages naming the allowed values, and restricted fields.
-
-    ``context["show_restricted"]`` is a callable ``record -> bool`` (normally
-    ``policy.can_see_restricted`` bound to the request's user); without it, restricted
-    fields are never shown.
-    """
+class EnumMessagesModelSerializer(serializers.ModelSerializer):
+    """ModelSerializer whose enum errors name the allowed values."""
 
     def build_standard_field(
         self, field_name: str, model_field: Any
@@ -164,6 +159,15 @@ class RegistryModelSerializer(serializers.ModelSerializer):
             messages["invalid_choice"] = allowed_values_message(k for k, _ in kwargs["choices"])
             kwargs["error_messages"] = messages
         return field_class, kwargs
+
+
+class RegistryModelSerializer(EnumMessagesModelSerializer):
+    """An owned record's serializer: restricted details only for readers who may see them.
+
+    ``context["show_restricted"]`` is a callable ``record -> bool`` (normally
+    ``policy.can_see_restricted`` bound to the request's user); without it, restricted
+    fields are never shown.
+    """
 
     def show_restricted(self, instance: Model) -> bool:
         decide: Callable[[Model], bool] | None = self.context.get("show_restricted")
@@ -237,7 +241,7 @@ class PersonSerializer(OwnedRecordMixin, RegistryModelSerializer):
 # Children -----------------------------------------------------------------------------------
 
 
-class ChildNameSerializer(RegistryModelSerializer):
+class ChildNameSerializer(EnumMessagesModelSerializer):
     class Meta:
         model = ChildName
         fields = actions.NAME_FIELDS
