@@ -466,7 +466,7 @@ def _plan_rows(
             fields = child_fields(record, today)
             names = child_names(record)
             plan = _Plan(record, fields, names=names)
-            if not names:
+            if not (record.surname or record.given_name or record.full_name or record.other_names):
                 row_problems.append(
                     Problem(
                         row, None, "no name: give surname, given_name, full_name or other_names"
