@@ -1,0 +1,65 @@
+"""Gender- and language-neutral surname keys.
+
+The key is built on :func:`latin_key` (so any script or spelling), then:
+
+1. gender endings are reduced to one form: -ський/-ська/-ский/-ская/-ski/-ska → "ski";
+   -ов/-ова/-ев/-ева/-ьов/-ёв → "ov"; -ін/-іна/-ин/-ина/-ын/-ына → "in"; adjectival
+   -ий/-а/-ая/-ой are dropped (Білий = Біла = Белый = Белая);
+2. vowels e/i/y fold to "i" (Олійник = Олейник = Олийнык; Kovalenko = Kovalinko);
+3. -енко, -ко, -ук/-юк/-чук, -ів and consonant-final surnames are left alone (they do
+   not change with gender).
+
+Galician -ів (Іванів) and Russian -ов (Иванов) stay distinct: they are different names.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from reunite.names._latin import latin_key
+
+_SK = re.compile(r"(?<=[a-z]{2})(sk|ck|zk|shk)(?:ii|i|a|aia|oi|ia|ai|iaia)$")
+_POSSESSIVE = re.compile(r"(?<=[a-z]{3})(?:i?ov|i?ev|iov)a?$")
+_IN = re.compile(r"(?<=[a-z]{3})(?:in)a?$")
+_ADJ = re.compile(r"(?<=[bcdfhklmnprstvzj]{1})(?:aia|iaia|ii|oi|ai)$")
+_FINAL_A = re.compile(r"(?<=[bcdfhklmnprstvzj])(?:ia|a|i)$")
+_DOUBLE = re.compile(r"(.)\1+")
+_RULES = ((_SK, lambda m: m.group(1) + "i"), (_POSSESSIVE, "ov"), (_IN, "in"))
+
+
+def _part_key(part: str) -> str:
+    word = re.sub(r"[^a-z]", "", part)
+    if len(word) < 2:
+        return word
+    if word.startswith("ie"):
+        word = word[1:]
+    for pattern, repl in _RULES:
+        new, count = pattern.subn(repl, word)
+        if count:
+            word = new
+            break
+    else:
+        if len(word) > 3:
+            new, count = _ADJ.subn("", word)
+            word = new if count else _FINAL_A.sub("", word)
+    word = word.replace("e", "i")
+    return _DOUBLE.sub(r"\1", word)
+
+
+@lru_cache(maxsize=500_000)
+def surname_key(text: str) -> str:
+    """ASCII key shared by the masculine, feminine, Ukrainian, Russian and Latin forms.
+
+    >>> surname_key("Савицька") == surname_key("Savitskiy") == surname_key("Савицкая")
+    True
+
+    Returns "" when the text has no usable letters. Double surnames keep both parts,
+    joined by "-".
+    """
+    key = latin_key(text) if isinstance(text, str) else ""
+    if not key:
+        return ""
+    parts = [p for p in re.split(r"[ \-]+", key) if p]
+    keys = [k for k in (_part_key(p) for p in parts) if k]
+    return "-".join(keys)

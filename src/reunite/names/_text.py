@@ -1,0 +1,143 @@
+"""Unicode clean-up, script and language detection.
+
+Everything downstream (keys, transliteration, parsing) starts from :func:`clean`, so the
+rules for apostrophes, look-alike letters, hyphens and length live in one place.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+#: Longest input we look at; anything longer is cut (and parse_name flags it). Real full
+#: names are far below this; the limit keeps pathological input from costing time or memory.
+MAX_LENGTH = 200
+
+#: Every apostrophe-like character seen in Ukrainian names maps to ASCII U+0027.
+#: translitua strips U+0027 but not U+0060, so the backtick must be folded first.
+APOSTROPHES = "'\u2019\u02bc`\u2018\u00b4\u02b9\u2032\u02bb\u02c8\uff07"
+_APOSTROPHE_RE = re.compile(f"[{re.escape(APOSTROPHES)}]")
+_HYPHEN_RE = re.compile(r"\s*[\u002d\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d]+\s*")
+_SPACE_RE = re.compile(r"\s+")
+_CONTROL_RE = re.compile(r"[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2060\ufeff]")
+
+#: Latin letters that look like Cyrillic ones (and the reverse), used only inside a word
+#: that is otherwise written in the other script.
+_LAT_TO_CYR = str.maketrans(
+    "AaBCcEeHIiKkMOoPpTXxYy",
+    "АаВСсЕеНІіКкМОоРрТХхУу",
+)
+_CYR_TO_LAT = str.maketrans(
+    "АаВСсЕеНІіКкМОоРрТХхУуЅѕЈј",
+    "AaBCcEeHIiKkMOoPpTXxYySsJj",
+)
+_LAT_CONFUSABLE = set("AaBCcEeHIiKkMOoPpTXxYy")
+_CYR_CONFUSABLE = set("АаВСсЕеНІіКкМОоРрТХхУуЅѕЈј")
+
+UK_ONLY = frozenset("іїєґІЇЄҐ")
+RU_ONLY = frozenset("ыэъёЫЭЪЁ")
+_WORD_RE = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*", re.UNICODE)
+
+
+def is_cyrillic(ch: str) -> bool:
+    return "\u0400" <= ch <= "\u04ff" or "\u0500" <= ch <= "\u052f"
+
+
+def is_latin(ch: str) -> bool:
+    if ch.isascii():
+        return ch.isalpha()
+    return ch.isalpha() and "LATIN" in unicodedata.name(ch, "")
+
+
+def _fix_word(word: str) -> str:
+    """Replace look-alike letters with the script the rest of the word is written in."""
+    cyr = sum(1 for c in word if is_cyrillic(c))
+    lat = sum(1 for c in word if is_latin(c))
+    if cyr and lat:
+        if cyr >= lat and all(c in _LAT_CONFUSABLE for c in word if is_latin(c)):
+            return word.translate(_LAT_TO_CYR)
+        if lat > cyr and all(c in _CYR_CONFUSABLE for c in word if is_cyrillic(c)):
+            return word.translate(_CYR_TO_LAT)
+        if all(c in _LAT_CONFUSABLE for c in word if is_latin(c)):
+            return word.translate(_LAT_TO_CYR)
+    return word
+
+
+@lru_cache(maxsize=200_000)
+def clean(text: str) -> str:
+    """NFC, one apostrophe, look-alikes fixed, spaces and hyphens tidied; case kept."""
+    if not text:
+        return ""
+    text = text[: MAX_LENGTH * 2]
+    text = unicodedata.normalize("NFC", text)
+    text = _CONTROL_RE.sub("", text)
+    text = _APOSTROPHE_RE.sub("'", text)
+    text = _HYPHEN_RE.sub("-", text)
+    text = _SPACE_RE.sub(" ", text).strip(" -'")
+    if any(c.isalpha() and not c.isascii() for c in text):
+        text = _WORD_RE.sub(lambda m: _fix_word(m.group(0)), text)
+    return text[:MAX_LENGTH].strip(" -")
+
+
+@lru_cache(maxsize=200_000)
+def normalize(text: str) -> str:
+    """The canonical comparison form: :func:`clean` plus case folding."""
+    if not isinstance(text, str):
+        return ""
+    return clean(text).casefold()
+
+
+def script_counts(text: str) -> tuple[int, int, int]:
+    """(Cyrillic letters, Latin letters, other letters) after look-alike repair."""
+    cyr = lat = other = 0
+    for ch in clean(text) if isinstance(text, str) else "":
+        if not ch.isalpha():
+            continue
+        if is_cyrillic(ch):
+            cyr += 1
+        elif is_latin(ch):
+            lat += 1
+        else:
+            other += 1
+    return cyr, lat, other
+
+
+def detect_script(text: str) -> str:
+    """"latin", "cyrillic", "mixed" (both, after look-alike repair) or "unknown"."""
+    cyr, lat, _other = script_counts(text)
+    if cyr and lat:
+        return "mixed"
+    if cyr:
+        return "cyrillic"
+    if lat:
+        return "latin"
+    return "unknown"
+
+
+def detect_language(text: str) -> str:
+    """"uk" or "ru" when the Cyrillic letters tell, else "unknown".
+
+    Only letters decide (і ї є ґ and an apostrophe inside a word for Ukrainian, ы э ъ ё for
+    Russian); names such as "Олег" or "Максим" are the same in both and stay "unknown".
+    """
+    if not isinstance(text, str):
+        return "unknown"
+    t = clean(text)
+    letters = set(t)
+    has_cyr = any(is_cyrillic(c) for c in letters)
+    if not has_cyr:
+        return "unknown"
+    uk = bool(letters & UK_ONLY) or bool(re.search(r"[а-яіїєґ]'[а-яіїєґ]", t.lower()))
+    ru = bool(letters & RU_ONLY)
+    if uk and not ru:
+        return "uk"
+    if ru and not uk:
+        return "ru"
+    return "unknown"
+
+
+def tokens(text: str) -> list[str]:
+    """Words of a cleaned name: split on spaces and commas, hyphenated parts stay together."""
+    t = clean(text) if isinstance(text, str) else ""
+    return [w for w in re.split(r"[\s,;/]+", t) if w]
