@@ -10,6 +10,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from reunite.accounts.models import Membership, Organization, Role
+from reunite.audit.triggers import create_triggers, drop_triggers
 from reunite.registry import actions
 from reunite.registry.actions import Acting
 
@@ -21,6 +22,30 @@ _counter = itertools.count(1)
 def fast_password_hashing(settings: Any) -> None:
     """Argon2 is deliberately slow; tests that are not about hashing use a fast hasher."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def audit_triggers(request: Any) -> None:
+    """Keep the append-only triggers in place, except while a live-server test's database is emptied.
+
+    Transactional tests empty every table afterwards, which the triggers refuse; they are
+    dropped just before that and recreated at the start of the next test.
+    """
+    names = request.fixturenames
+    marker = request.node.get_closest_marker("django_db")
+    transactional = "live_server" in names or "transactional_db" in names or bool(
+        marker and marker.kwargs.get("transaction")
+    )
+    if not (transactional or marker is not None or "db" in names):
+        return
+    # pytest-django's own autouse fixture has opened database access before this one runs,
+    # so this finaliser runs before it empties the tables.
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    from django.db import connection
+
+    create_triggers(connection)
+    if transactional:
+        request.addfinalizer(lambda: drop_triggers(connection))
 
 
 @pytest.fixture
