@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
+from functools import lru_cache
 
 from reunite.interchange._dates import PartialDate
 from reunite.interchange._schema import (
@@ -36,7 +37,8 @@ def escape_cell(value: str) -> str:
     """
     if not value:
         return value
-    if value[0] in FORMULA_TRIGGERS or unescape_cell(value) != value:
+    first = value[0]
+    if first in FORMULA_TRIGGERS or (first == ESCAPE_PREFIX and unescape_cell(value) != value):
         return ESCAPE_PREFIX + value
     return value
 
@@ -62,9 +64,15 @@ def bad_character(value: str) -> str | None:
 
 def clean_text(raw: str) -> str:
     """Normalise one cell read from a file: newlines to LF, NFC, stripped, unescaped."""
-    text = _NEWLINES.sub("\n", raw)
-    text = unicodedata.normalize("NFC", text).strip()
-    return unescape_cell(text)
+    if not raw:
+        return raw
+    text = _NEWLINES.sub("\n", raw) if "\r" in raw else raw
+    if not text.isascii() and not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    text = text.strip()
+    if text[:1] == ESCAPE_PREFIX:
+        return unescape_cell(text)
+    return text
 
 
 def max_chars(column: str) -> int:
@@ -125,7 +133,9 @@ def parse_aliases(value: str) -> tuple[str, ...]:
     return tuple(a.strip() for a in value.split(ALIAS_SEPARATOR) if a.strip())
 
 
+@lru_cache(maxsize=65_536)
 def parse_date(value: str) -> PartialDate:
+    # Cached: a list of a million children holds a few thousand distinct dates.
     return PartialDate.parse(value)
 
 

@@ -39,7 +39,7 @@ class PartialDate:
             raise ValueError(f"month {self.month} is not 1-12")
         if self.day is not None:
             assert self.year is not None and self.month is not None
-            last = calendar.monthrange(self.year, self.month)[1]
+            last = _days_in_month(self.year, self.month)
             if not 1 <= self.day <= last:
                 raise ValueError(
                     f"day {self.day} does not exist in {self.year:04d}-{self.month:02d}"
@@ -103,7 +103,7 @@ class PartialDate:
         if self.year is None:
             return None
         month = self.month or 12
-        day = self.day or calendar.monthrange(self.year, month)[1]
+        day = self.day or _days_in_month(self.year, month)
         return date(self.year, month, day)
 
     def could_be(self, other: PartialDate) -> bool:
@@ -116,3 +116,11 @@ class PartialDate:
 
 
 UNKNOWN_DATE = PartialDate()
+
+_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def _days_in_month(year: int, month: int) -> int:
+    if month == 2 and calendar.isleap(year):
+        return 29
+    return _DAYS[month - 1]

@@ -370,11 +370,12 @@ def _validate(
                 )
             known_cells: dict[str, str] = {}
             extra: dict[str, str] = {}
+            n_cells = len(cells)
             for index, name, is_known in positions:
-                raw = cells[index] if index < len(cells) else None
-                if raw is None:
+                raw = cells[index] if index < n_cells else None
+                if not raw:
                     text = ""
-                elif raw.startswith("\x00formula:"):
+                elif raw[0] == "\x00" and raw.startswith("\x00formula:"):
                     errors.append(
                         Problem(
                             row_no,
@@ -387,7 +388,7 @@ def _validate(
                     continue
                 else:
                     text = clean_text(raw)
-                    if text.startswith("=") and not raw.lstrip().startswith("'"):
+                    if text[:1] == "=" and not raw.lstrip().startswith("'"):
                         warnings.append(
                             Problem(
                                 row_no,

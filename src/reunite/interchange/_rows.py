@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from reunite.interchange._cells import PARSERS, bad_character, clean_text, escape_cell, max_chars
@@ -15,6 +16,9 @@ from reunite.interchange._schema import (
 from reunite.interchange.exceptions import Problem
 
 _NAME_COLUMNS = ("surname", "given_name", "full_name")
+# Anything the per-cell character checks would complain or warn about (the \x1f joining
+# the cells excluded).
+_SUSPECT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1e\x7f-\x9f\ufffd\ufffe\uffff]")
 
 
 class RowChecker:
@@ -28,28 +32,35 @@ class RowChecker:
         self.warnings: list[Problem] = []
         self._seen_ids: dict[str, int] = {}
 
-    def check_text(self, row: int, column: str, text: str) -> bool:
-        """Character and length checks shared by every column; False if the cell is bad."""
-        bad = bad_character(text)
-        if bad is not None:
-            self.errors.append(Problem(row, column, bad))
-            return False
+    def check_text(self, row: int, column: str, text: str, *, chars_ok: bool = False) -> bool:
+        """Character and length checks shared by every column; False if the cell is bad.
+
+        ``chars_ok`` skips the character checks when the caller already scanned the row.
+        """
+        if not chars_ok:
+            bad = bad_character(text)
+            if bad is not None:
+                self.errors.append(Problem(row, column, bad))
+                return False
+            if "\ufffd" in text:
+                self._replacement_warning(row, column)
         limit = max_chars(column)
         if len(text) > limit:
             self.errors.append(
                 Problem(row, column, f"is {len(text):,} characters long (limit {limit:,})")
             )
             return False
-        if "\ufffd" in text:
-            self.warnings.append(
-                Problem(
-                    row,
-                    column,
-                    "contains U+FFFD (a replacement character): the text was damaged by an "
-                    "earlier encoding conversion",
-                )
-            )
         return True
+
+    def _replacement_warning(self, row: int, column: str) -> None:
+        self.warnings.append(
+            Problem(
+                row,
+                column,
+                "contains U+FFFD (a replacement character): the text was damaged by an "
+                "earlier encoding conversion",
+            )
+        )
 
     def build(
         self, row: int, cells: dict[str, str], extra: dict[str, str]
@@ -64,10 +75,13 @@ class RowChecker:
         """Parse what can be parsed of one row; the flag is False if the row had errors."""
         n_errors = len(self.errors)
         values: dict[str, object] = {}
+        # One scan of the whole row for bad characters; per-cell only when it finds any.
+        joined = "\x1f".join(cells.values())
+        chars_ok = not _SUSPECT.search(joined)
         for column, text in cells.items():
             if not text:
                 continue
-            if not self.check_text(row, column, text):
+            if not self.check_text(row, column, text, chars_ok=chars_ok):
                 continue
             parser = PARSERS.get(column)
             if parser is None:
@@ -118,42 +132,69 @@ class RowChecker:
             )
 
 
-def record_cells(record: InterchangeRecord, columns: tuple[str, ...]) -> dict[str, str]:
-    """The text a writer puts in each column for ``record`` (before formula escaping)."""
-    return {c: record.cell(c) for c in columns}
+_EMPTY_VALUES: dict[str, object] = {c: parse("") for c, parse in PARSERS.items()}
 
 
-def check_writable(
-    records: list[InterchangeRecord], kind: FileKind, *, today: date | None = None
-) -> list[Problem]:
-    """Validate records before writing, as a reader would see them; return the errors.
+class WriteChecker(RowChecker):
+    """Validates records before writing, as a reader would see them.
 
     A writer that produced a file its own reader rejects would be worse than useless, so
-    every record is rendered to text and parsed back, and any difference is a problem
-    (e.g. an alias holding the ``;`` separator, a sex of ``"f"`` instead of ``"F"``).
+    each rendered cell is escaped, cleaned and parsed back exactly as :func:`read_file`
+    does, and any difference is a problem (an alias holding the ``;`` separator, a sex of
+    ``"f"`` instead of ``"F"``, padded text …).
     """
-    checker = RowChecker(kind, today=today)
-    columns = checker.columns
-    for index, record in enumerate(records):
-        row = index + 2
-        # Exactly what a reader will see: escaped on write, cleaned and unescaped on read.
-        cells = {c: clean_text(escape_cell(v)) for c, v in record_cells(record, columns).items()}
-        extra = {
-            k: clean_text(escape_cell(v)) for k, v in record.extra.items() if k not in ALL_COLUMNS
-        }
-        n_errors = len(checker.errors)
-        parsed, _ = checker.parse(row, cells, extra)
-        bad_columns = {p.column for p in checker.errors[n_errors:]}
-        for column in columns:
-            if column in bad_columns or column == "record_id":
+
+    def check(self, row: int, record: InterchangeRecord, texts: list[str]) -> None:
+        """``texts``: the record's unescaped cells for ``self.columns``, in order."""
+        errors = self.errors
+        n_errors = len(errors)
+        for column, text in zip(self.columns, texts, strict=True):
+            parser = PARSERS.get(column)
+            if not text:
+                if parser is not None and getattr(record, column) != _EMPTY_VALUES[column]:
+                    errors.append(Problem(row, column, f"{getattr(record, column)!r} is empty"))
                 continue
-            if getattr(parsed, column) != getattr(record, column):
-                checker.errors.append(
+            seen = clean_text(escape_cell(text))
+            if not self.check_text(row, column, seen):
+                continue
+            if parser is None:
+                if seen != text:
+                    errors.append(
+                        Problem(
+                            row,
+                            column,
+                            f"{text!r} would not read back "
+                            "unchanged (surrounding spaces or line breaks?)",
+                        )
+                    )
+                continue
+            try:
+                value = parser(seen)
+            except ValueError as exc:
+                errors.append(Problem(row, column, str(exc)))
+                continue
+            if value != getattr(record, column):
+                errors.append(
                     Problem(
                         row,
                         column,
-                        f"{getattr(record, column)!r} would not read back unchanged "
-                        "(check for ';' in other names, surrounding spaces, or letter case)",
+                        f"{getattr(record, column)!r} would not "
+                        "read back unchanged (';' in an alias? letter case?)",
                     )
                 )
-    return checker.errors
+        for key, value in record.extra.items():
+            if value and key not in ALL_COLUMNS:
+                self.check_text(row, key, value)
+        record_id = record.record_id
+        if not record_id:
+            errors.append(Problem(row, "record_id", "is empty (every row needs an id)"))
+        else:
+            first = self._seen_ids.get(record_id)
+            if first is not None:
+                errors.append(
+                    Problem(row, "record_id", f"duplicate id {record_id!r} (first in row {first})")
+                )
+            else:
+                self._seen_ids[record_id] = row
+        if len(errors) == n_errors:
+            self.check_record(row, record)

@@ -10,13 +10,14 @@ from datetime import date
 from pathlib import Path
 
 from reunite.interchange._cells import escape_cell
-from reunite.interchange._rows import check_writable
+from reunite.interchange._rows import WriteChecker
 from reunite.interchange._schema import (
     ALL_COLUMNS,
     XLSX_MAX_ROWS,
     FileKind,
     InterchangeRecord,
     columns_for,
+    renderer,
 )
 from reunite.interchange.exceptions import InterchangeError, Problem
 
@@ -32,11 +33,12 @@ def write_file(
 ) -> int:
     """Write ``records`` as a ``kind`` file (CSV or XLSX by extension); return the row count.
 
-    Every record is validated first (the same rules as :func:`read_file`) and an
-    :class:`InterchangeError` lists all problems; nothing is written then. Cells that a
-    spreadsheet would evaluate (leading ``= + - @``, tab, CR) get a leading apostrophe.
-    The file appears atomically: it is written to a temporary file in the same directory
-    and renamed, so a failure never leaves a half-written file behind.
+    Every record is validated (the same rules as :func:`read_file`, and each value must read
+    back unchanged); if any is bad, :class:`InterchangeError` lists all problems and no file
+    is written. Cells that a spreadsheet would evaluate (leading ``= + - @``, tab, CR) get a
+    leading apostrophe. The file appears atomically: it is written to a temporary file in
+    the same directory and renamed, so a failure never leaves a half-written file behind
+    (an existing file at ``path`` stays as it was).
     ``include_extra`` appends the union of the records' unknown (``extra``) columns;
     ``bom`` starts a CSV with a UTF-8 byte-order mark, which old Excel versions need to
     recognise UTF-8.
@@ -48,19 +50,20 @@ def write_file(
         raise InterchangeError(
             [Problem(None, None, f"cannot write {path.name}: use a .csv or .xlsx file name")]
         )
-    items = list(records)
-    problems = check_writable(items, kind, today=today)
+    if not path.parent.is_dir():
+        raise InterchangeError([Problem(None, None, f"directory does not exist: {path.parent}")])
+    items = records if isinstance(records, list) else list(records)
     if suffix == ".xlsx" and len(items) + 1 > XLSX_MAX_ROWS:
-        problems.append(
-            Problem(
-                None,
-                None,
-                f"{len(items):,} rows do not fit in one Excel "
-                f"sheet (limit {XLSX_MAX_ROWS - 1:,}); write CSV instead",
-            )
+        raise InterchangeError(
+            [
+                Problem(
+                    None,
+                    None,
+                    f"{len(items):,} rows do not fit in one Excel sheet (limit "
+                    f"{XLSX_MAX_ROWS - 1:,}); write CSV instead",
+                )
+            ]
         )
-    if problems:
-        raise InterchangeError(problems)
     extra_columns: list[str] = []
     if include_extra:
         seen: set[str] = set()
@@ -70,8 +73,16 @@ def write_file(
                     seen.add(key)
                     extra_columns.append(key)
     header = list(columns) + extra_columns
-    if not path.parent.exists():
-        raise InterchangeError([Problem(None, None, f"directory does not exist: {path.parent}")])
+    render = renderer(header)
+    n_known = len(columns)
+    checker = WriteChecker(kind, today=today)
+
+    def rows() -> Iterable[list[str]]:
+        for index, rec in enumerate(items):
+            texts = render(rec)
+            checker.check(index + 2, rec, texts[:n_known])
+            if not checker.errors:
+                yield [escape_cell(t) if t else t for t in texts]
 
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     tmp = Path(tmp_name)
@@ -80,13 +91,14 @@ def write_file(
             with os.fdopen(fd, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as fh:
                 writer = csv.writer(fh, lineterminator="\r\n")
                 writer.writerow(header)
-                for rec in items:
-                    writer.writerow([escape_cell(rec.cell(c)) for c in header])
+                writer.writerows(rows())
                 fh.flush()
                 os.fsync(fh.fileno())
         else:
             os.close(fd)
-            _write_xlsx(tmp, header, items, kind)
+            _write_xlsx(tmp, header, rows(), kind)
+        if checker.errors:
+            raise InterchangeError(checker.errors)
         os.chmod(tmp, 0o644 & ~_umask())
         os.replace(tmp, path)
     except BaseException:
@@ -101,22 +113,20 @@ def _umask() -> int:
     return current
 
 
-def _write_xlsx(
-    tmp: Path, header: list[str], items: list[InterchangeRecord], kind: FileKind
-) -> None:
+def _write_xlsx(tmp: Path, header: list[str], rows: Iterable[list[str]], kind: FileKind) -> None:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(title=kind)
     ws.append(header)
-    for rec in items:
+    for texts in rows:
         row = []
-        for column in header:
-            cell = WriteOnlyCell(ws, value=escape_cell(rec.cell(column)) or None)
-            # Force text: openpyxl would otherwise store a string starting with '=' as a
-            # formula. Escaping already prevents that; this is belt and braces.
-            if cell.value is not None:
+        for text in texts:
+            cell = WriteOnlyCell(ws, value=text or None)
+            # Force text: openpyxl stores a string starting with '=' as a formula. Escaping
+            # already prevents that; typing the cell is belt and braces.
+            if text:
                 cell.data_type = "s"
             row.append(cell)
         ws.append(row)
