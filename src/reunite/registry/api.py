@@ -423,11 +423,14 @@ class PersonViewSet(RecordViewSet):
         return Person.objects.select_related("owner").prefetch_related("shared_with")
 
     def filter_list(self, queryset: QuerySet, params: dict[str, Any]) -> QuerySet:
+        # SQLite compares only ASCII letters case-insensitively, so the usual spellings of a
+        # word (as typed, lower, capitalised, upper) are tried; PostgreSQL needs just one.
         for word in (params.get("q") or "").split()[:8]:
-            queryset = queryset.filter(
-                Q(surname__icontains=word) | Q(given_name__icontains=word)
-                | Q(patronymic__icontains=word) | Q(full_name__icontains=word)
-            )  # fmt: skip
+            condition = Q()
+            for variant in {word, word.lower(), word.capitalize(), word.upper()}:
+                for name in ("surname", "given_name", "patronymic", "full_name"):
+                    condition |= Q(**{f"{name}__icontains": variant})
+            queryset = queryset.filter(condition)
         return queryset
 
     def create(self, request: Request) -> Response:

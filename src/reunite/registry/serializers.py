@@ -396,6 +396,8 @@ class EnquirySerializer(OwnedRecordMixin, RegistryModelSerializer):
             "attachments",
         )  # fmt: skip
         read_only_fields = OWNED_READ_ONLY
+        # Required on create, checked in validate() so all missing fields are named at once.
+        extra_kwargs = {"enquirer_relationship": {"required": False}}  # noqa: RUF012
 
     def to_representation(self, instance: Any) -> dict[str, Any]:
         self.context["_show_enquirer_contact"] = self.show_restricted(instance)
