@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
 
@@ -30,6 +30,7 @@ def write_file(
     include_extra: bool = False,
     bom: bool = False,
     today: date | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> int:
     """Write ``records`` as a ``kind`` file (CSV or XLSX by extension); return the row count.
 
@@ -41,7 +42,7 @@ def write_file(
     (an existing file at ``path`` stays as it was).
     ``include_extra`` appends the union of the records' unknown (``extra``) columns;
     ``bom`` starts a CSV with a UTF-8 byte-order mark, which old Excel versions need to
-    recognise UTF-8.
+    recognise UTF-8. ``progress(done, total)`` is called now and then for a progress bar.
     """
     path = Path(path)
     columns = columns_for(kind)
@@ -77,12 +78,18 @@ def write_file(
     n_known = len(columns)
     checker = WriteChecker(kind, today=today)
 
+    total = len(items)
+
     def rows() -> Iterable[list[str]]:
         for index, rec in enumerate(items):
             texts = render(rec)
             checker.check(index + 2, rec, texts[:n_known])
             if not checker.errors:
                 yield [escape_cell(t) if t else t for t in texts]
+            if progress is not None and index % 5_000 == 4_999:
+                progress(index + 1, total)
+        if progress is not None:
+            progress(total, total)
 
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     tmp = Path(tmp_name)

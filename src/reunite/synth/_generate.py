@@ -218,7 +218,7 @@ class _Generator:
                     self.add_record(kid, duplicate=bool(kid.records))
                 budget -= need
         n_true = n_records - budget
-        self.progress("registry", n_true, n_records)
+        self.progress("registry", n_true, n_true)
 
         # Distractors: Ukrainian-origin children nobody enquired about, look-alike cousins
         # of true records (hard), and unrelated Russian children.

@@ -5,9 +5,12 @@ from __future__ import annotations
 import csv
 import os
 import tempfile
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
+from typing import Literal
 
-from reunite.interchange import write_file
+from reunite.interchange import InterchangeError, write_file
 from reunite.synth._model import Population
 from reunite.synth.exceptions import SynthError
 
@@ -26,15 +29,24 @@ def _write_csv(path: Path, header: list[str], rows: list[list[str]]) -> None:
         raise
 
 
-def write_population(pop: Population, directory: str | Path) -> dict[str, Path]:
+def write_population(
+    pop: Population,
+    directory: str | Path,
+    *,
+    fmt: Literal["csv", "xlsx"] = "csv",
+    progress: Callable[[str, int, int], None] | None = None,
+) -> dict[str, Path]:
     """Write ``enquiries.csv``, ``records.csv``, ``truth.csv``, ``duplicates.csv`` and
     ``children.csv`` (the ground truth) into ``directory`` (created if missing).
 
-    ``enquiries.csv`` and ``records.csv`` are interchange files (kinds ``enquiries`` and
-    ``records``); ``truth.csv`` has ``enquiry_id,record_id``; ``duplicates.csv`` has
-    ``group_id,record_id`` (one row per registry record of a child listed more than once).
-    Returns the path of each file by name.
+    ``enquiries`` and ``records`` are interchange files (kinds ``enquiries`` and
+    ``records``; XLSX instead of CSV with ``fmt="xlsx"``); ``truth.csv`` has
+    ``enquiry_id,record_id``; ``duplicates.csv`` has ``group_id,record_id`` (one row per
+    registry record of a child listed more than once). Returns each file's path by name.
+    ``progress(file_name, done, total)`` is called while the large files are written.
     """
+    if fmt not in ("csv", "xlsx"):
+        raise SynthError(f"unknown format {fmt!r} (use csv or xlsx)")
     out = Path(directory)
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -43,14 +55,21 @@ def write_population(pop: Population, directory: str | Path) -> dict[str, Path]:
     if not out.is_dir():
         raise SynthError(f"{out} is not a directory")
     paths = {
-        "enquiries": out / "enquiries.csv",
-        "records": out / "records.csv",
+        "enquiries": out / f"enquiries.{fmt}",
+        "records": out / f"records.{fmt}",
         "truth": out / "truth.csv",
         "duplicates": out / "duplicates.csv",
         "children": out / "children.csv",
     }
-    write_file(paths["enquiries"], pop.enquiries, "enquiries")
-    write_file(paths["records"], pop.records, "records")
+    for kind in ("enquiries", "records"):
+        path = paths[kind]
+        report = None
+        if progress is not None:
+            report = partial(progress, path.name)
+        try:
+            write_file(path, getattr(pop, kind), kind, progress=report)  # type: ignore[arg-type]
+        except InterchangeError as exc:  # a generator bug, never the user's input
+            raise SynthError(f"generated {kind} do not validate: {exc}") from exc
     _write_csv(paths["truth"], ["enquiry_id", "record_id"], [list(p) for p in sorted(pop.truth)])
     groups = sorted(sorted(g) for g in pop.duplicate_truth)
     _write_csv(
