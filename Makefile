@@ -19,12 +19,13 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The demo runs with REUNITE_DEBUG=1: plain-HTTP cookies on 127.0.0.1 and a generated key.
 demo: $(STAMP)
-	$(BIN)/reunite demo
-	$(BIN)/reunite serve --host $(HOST) --port $(PORT)
+	REUNITE_DEBUG=1 $(BIN)/reunite demo
+	REUNITE_DEBUG=1 $(BIN)/reunite serve --host $(HOST) --port $(PORT)
 
 serve: $(STAMP)
-	$(BIN)/reunite serve --host $(HOST) --port $(PORT)
+	REUNITE_DEBUG=1 $(BIN)/reunite serve --host $(HOST) --port $(PORT)
 
 browser:
 	bash scripts/install-browser.sh
