@@ -723,3 +723,60 @@ def test_export_refuses_records_the_format_cannot_hold(caseworker: Any, tmp_path
     assert f"child #{child.pk} (record_id 'S-1'), column other_names" in str(info.value.problems[0])
     assert not out.exists()
     assert not AuditEvent.objects.filter(action="export").exists()
+
+
+@pytest.mark.django_db
+def test_update_of_enquiries_changes_the_enquirer(caseworker: Any, tmp_path: Path) -> None:
+    import_file(as_(caseworker), write(tmp_path, "e.csv", GOOD_ENQUIRIES), "enquiries")
+    changed = GOOD_ENQUIRIES.replace(
+        "Ковальчук Ганна,мати,+000 555 0101", "Ковальчук Ганна Іванівна,мама,+000 555 0199"
+    )
+    before = AuditEvent.objects.count()
+    report = import_file(
+        as_(caseworker), write(tmp_path, "e2.csv", changed), "enquiries", update=True
+    )
+    assert (report.created, report.updated, report.unchanged) == (0, 1, 1)
+    enquiry = Enquiry.objects.get(record_id="E-1")
+    assert enquiry.enquirer.full_name == "Ковальчук Ганна Іванівна"
+    assert enquiry.enquirer.contact == "+000 555 0199"
+    assert enquiry.enquirer_relationship == "mother"
+    events = list(AuditEvent.objects.order_by("sequence"))[before:]
+    assert [(e.action, e.object_type) for e in events] == [
+        ("update", "person"),
+        ("import", "enquiry"),
+    ]
+    assert events[0].changes["contact"] == ["+000 555 0101", "+000 555 0199"]
+
+
+@pytest.mark.django_db
+def test_estimated_age_is_exported_as_of_today(caseworker: Any, tmp_path: Path) -> None:
+    today = dt.date.today()
+    two_years_ago = today.replace(year=today.year - 2, day=min(today.day, 28))
+    actions.create_child(
+        as_(caseworker),
+        {"record_id": "AGE", "estimated_age": 7, "estimated_age_on": two_years_ago},
+        [{"given_name": "Ярослав"}],
+    )
+    out = tmp_path / "age.csv"
+    export_file(as_(caseworker), "children", out)
+    assert read_file(out, "children").records[0].estimated_age == 9
+    report = import_file(as_(caseworker), out, "children", update=True)
+    assert report.unchanged == 1
+    child = Child.objects.get(record_id="AGE")
+    assert (child.estimated_age, child.estimated_age_on) == (7, two_years_ago)
+
+
+@pytest.mark.django_db
+def test_check_only_reports_what_would_happen_as_json(caseworker: Any, tmp_path: Path) -> None:
+    path = write(tmp_path, "children.csv", GOOD_CHILDREN)
+    import_file(as_(caseworker), path, "children")
+    changed = write(tmp_path, "changed.csv", GOOD_CHILDREN.replace("needs glasses", "glasses"))
+    before = state()
+    result = cli("import", "children", str(changed), "--as", caseworker.username, "--check",
+                 "--update", "--json")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["checked_only"] is True
+    assert (data["created"], data["updated"], data["unchanged"]) == (0, 1, 2)
+    assert [r["action"] for r in data["records"]] == ["unchanged", "unchanged", "update"]
+    assert state() == before
