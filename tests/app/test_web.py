@@ -172,3 +172,30 @@ def test_passwords_are_hashed_with_argon2_in_production_settings() -> None:
 
     assert project_settings.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
     assert django_settings.CSRF_COOKIE_SECURE == (not django_settings.DEBUG)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "query",
+    ["Sasha Kovalchuk", "Олександр Ковальчук", "александр КОВАЛЬЧУК", "Oleksandr Kowalczuk", "Сашко"],
+)
+def test_search_finds_a_child_whatever_script_or_spelling(query: str, users: Any, make_child: Any) -> None:
+    child = make_child(org="ua", surname="Ковальчук", given_name="Олександр")
+    other = make_child(org="ua", surname="Ковальчук", given_name="Олексій")
+    page = _login(users[("ua", "caseworker")]).get(reverse("child-list"), {"q": query}).content.decode()
+    assert reverse("child-detail", args=[child.pk]) in page
+    assert reverse("child-detail", args=[other.pk]) not in page
+
+
+@pytest.mark.django_db
+def test_reindex_recomputes_search_keys(users: Any, make_child: Any) -> None:
+    from typer.testing import CliRunner
+
+    from reunite.cli.main import app
+
+    child = make_child(org="ua", surname="Ковальчук", given_name="Олександр")
+    Child.objects.filter(pk=child.pk).update(search_text="")
+    result = CliRunner().invoke(app, ["reindex"])
+    assert result.exit_code == 0, result.output
+    child.refresh_from_db()
+    assert " t:ковальчук " in child.search_text

@@ -155,12 +155,26 @@ def createorg(
     typer.secho(f"Created organisation {short_name}.", fg="green")
 
 
+def reindex() -> None:
+    """Recompute the name-search keys of every child and tracing request."""
+    setup()
+    from rich.progress import Progress
+
+    from reunite.registry.actions import rebuild_search_index
+
+    with Progress(transient=True) as bar:
+        task = bar.add_task("Re-indexing names", total=None)
+        count = rebuild_search_index(lambda done, total: bar.update(task, completed=done, total=total))
+    typer.secho(f"Re-indexed {count} records.", fg="green")
+
+
 def register(app: typer.Typer) -> None:
     """Add the application commands to the top-level app."""
     app.command()(serve)
     app.command()(migrate)
     app.command()(demo)
     app.command()(createorg)
+    app.command()(reindex)
     app.command()(createuser)
     audit_app.command()(verify)
     app.add_typer(audit_app, name="audit")

@@ -514,3 +514,28 @@ def link_case(acting: Acting, case: Case, *, child: Child | None = None, enquiry
     if changes:
         log_event(acting.audit_actor, "update", "case", case.pk, changes)
     return case
+
+
+def rebuild_search_index(progress: Any = None) -> int:
+    """Recompute every child's and enquiry's search keys (after the names engine changed).
+
+    Search keys are derived from names already audited, so only one summary event is logged.
+    """
+    count = 0
+    with transaction.atomic():
+        children = Child.objects.prefetch_related("names")
+        enquiries = Enquiry.objects.all()
+        total = children.count() + enquiries.count()
+        for child in children.iterator(chunk_size=500):
+            _refresh_child_search(child)
+            count += 1
+            if progress:
+                progress(count, total)
+        for enquiry in enquiries.iterator(chunk_size=500):
+            enquiry.search_text = search_text_for(_enquiry_search_names(enquiry))
+            enquiry.save(update_fields=["search_text"])
+            count += 1
+            if progress:
+                progress(count, total)
+        log_event(Actor.system("reindex"), "update", "search_index", "", {"records": count})
+    return count

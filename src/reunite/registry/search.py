@@ -2,9 +2,11 @@
 
 Each record keeps ``search_text``: the search keys of all its names, space-separated and
 framed by spaces. A query matches a record when every word of the query shares a key with
-the record. Keys come from the names engine when it is installed (script, spelling and
-diminutive independent); otherwise a plain normalised form (case, apostrophes, Unicode
-composition) is used, so search always works.
+the record (the rule of ``reunite.names.query_matches``). Keys are the plain normalised
+word (case, apostrophes, Unicode composition; matched as a prefix) plus the names engine's
+script-, spelling- and diminutive-independent keys, so "Sasha Kovalchuk" finds
+"Ковальчук Олександр". Records saved before the engine changed get new keys when edited;
+``reunite reindex`` recomputes them all.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from typing import Any
 
 from django.db.models import Q, QuerySet
 
@@ -26,33 +29,42 @@ def plain_tokens(text: str) -> list[str]:
     return [t for t in _SEPARATORS.split(text) if t]
 
 
-def token_keys(token: str) -> set[str]:
-    """Every search key of one word."""
-    keys = {f"t:{t}" for t in plain_tokens(token)}
+def _engine() -> Any:
     try:
-        from reunite.names import name_search_keys
+        import reunite.names as names
     except ImportError:  # the names engine is optional for search
-        return keys
-    try:
-        keys |= set(name_search_keys(token))
-    except Exception:  # noqa: BLE001 - a names-engine failure must not break search
-        pass
+        return None
+    return names
+
+
+def query_word_keys(word: str) -> set[str]:
+    """Every key a query word may match: the plain word (as a prefix) and the engine's keys."""
+    keys = {f"t:{t}" for t in plain_tokens(word)}
+    names = _engine()
+    if names is not None:
+        for key_set in names.query_token_keys(word):
+            keys |= set(key_set)
     return keys
 
 
 def search_text_for(names: Iterable[str]) -> str:
+    """The ``search_text`` of a record with these names (full names or name parts)."""
     keys: set[str] = set()
+    engine = _engine()
     for name in names:
-        for token in plain_tokens(name):
-            keys |= token_keys(token)
+        if not name:
+            continue
+        keys |= {f"t:{t}" for t in plain_tokens(name)}
+        if engine is not None:
+            keys |= set(engine.record_search_keys(name))
     return " " + " ".join(sorted(keys)) + " " if keys else ""
 
 
 def filter_by_name(queryset: QuerySet, query: str) -> QuerySet:
     """Keep the records whose names match every word of the query."""
-    for token in plain_tokens(query)[:8]:
+    for word in plain_tokens(query)[:8]:
         condition = Q()
-        for key in token_keys(token):
+        for key in query_word_keys(word):
             # Plain words match as prefixes ("kova" finds "kovalchuk"); engine keys exactly.
             suffix = "" if key.startswith("t:") else " "
             condition |= Q(search_text__contains=f" {key}{suffix}")
