@@ -316,11 +316,8 @@ def export_file(
         if problems:
             raise ExportRefused(problems)
         if not records:
-            raise ExportRefused(
-                ["no records to export"
-                 + (f" match {query!r}" if query else f": you can see no {kind}")
-                 + "; nothing was written"]
-            )  # fmt: skip
+            found = f"no {kind} you can see match {query!r}" if query else f"you can see no {kind}"
+            raise ExportRefused([f"no records to export: {found}; nothing was written"])
         _make_ids_unique(records, sources, warnings)
         restricted_columns = sorted(RESTRICTED_COLUMNS & _columns_of(kind))
         ids = [item.pk for item in sources]
