@@ -314,7 +314,9 @@ def test_case_filters_and_link(world: World) -> None:
     assert set(invisible.json()) == set(missing.json()) == {"child"}
     assert "Чужаненко" not in invisible.content.decode()
     # Filters.
-    ids = {c["id"] for c in cw.get("/api/cases/", {"child": w.records["child_a"].pk}).json()["results"]}
+    ids = {
+        c["id"] for c in cw.get("/api/cases/", {"child": w.records["child_a"].pk}).json()["results"]
+    }
     assert ids == {case.pk}
     assert cw.get("/api/cases/", {"state": "closed"}).json()["count"] == 0
     assert cw.get("/api/cases/", {"open": "true"}).json()["count"] == 2
@@ -495,6 +497,12 @@ def test_every_read_and_write_is_audited(world: World) -> None:
     verifier.patch(f"/api/children/{world.records['child_a'].pk}/", {"notes": "x"}, format="json")
     denied = events("denied", "child", world.records["child_a"].pk)
     assert len(denied) == 1 and denied[0].changes["method"] == "PATCH"
+
+    # Asking for another party's record id is audited too (the response is a plain 404).
+    other = world.records["child_b"]
+    assert cw.get(f"/api/children/{other.pk}/").status_code == 404
+    (probe,) = events("denied", "child", other.pk)
+    assert probe.changes["reason"] == "not found" and probe.actor_username == cw_user.username
 
     assert AuditEvent.objects.count() > before
     assert list(iter_chain_problems()) == []

@@ -16,18 +16,20 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from reunite.audit.models import AuditEvent
 from reunite.registry.models import Case, Child, Enquiry, Person
-from tests.app.fixtures_api import (  # noqa: F401  (fixtures)
+from tests.app import fixtures_api
+from tests.app.fixtures_api import (
     A_RESTRICTED,
     OTHER_MARKERS,
     PNG_BYTES,
     ROLES,
     SEES_RESTRICTED,
     World,
-    _fast_hashing_and_fresh_throttles,
     client_for,
     make_user,
-    world,
 )
+
+world = fixtures_api.world
+_fast_hashing_and_fresh_throttles = fixtures_api._fast_hashing_and_fresh_throttles
 
 ALL = set(ROLES)
 CW, COORD, ADMIN = "caseworker", "coordinator", "administrator"
@@ -91,13 +93,24 @@ def _requests(w: World, record: Any) -> list[tuple[str, str, str, Any, str]]:
         ("share", "post", base + "share/", {"organization": "API-M"}, "json"),
     ]
     if isinstance(record, Child | Enquiry):
-        out.append(("attach", "post", base + "attachments/", {"file": _png(), "kind": "photo"}, "multipart"))
+        out.append(
+            (
+                "attach",
+                "post",
+                base + "attachments/",
+                {"file": _png(), "kind": "photo"},
+                "multipart",
+            )
+        )
     return out
 
 
 def _create_bodies(w: World) -> dict[str, dict[str, Any]]:
     return {
-        "children": {"names": [{"surname": "Новенко", "given_name": "Ліна"}], "birth_date": "2015-03"},
+        "children": {
+            "names": [{"surname": "Новенко", "given_name": "Ліна"}],
+            "birth_date": "2015-03",
+        },
         "enquiries": {
             "enquirer": {"surname": "Новенко", "given_name": "Ірина"},
             "enquirer_relationship": "mother", "surname": "Новенко", "given_name": "Ліна",
@@ -131,7 +144,9 @@ def test_role_matrix_on_own_shared_and_other_party_records(role: str, world: Wor
         assert response.status_code == 200, f"{role} list {resource}"
         _assert_no_other_party_data(response, f"{role} list {resource}")
         ids = {row["id"] for row in response.json()["results"]}
-        kind = {"children": "child", "enquiries": "enquiry", "persons": "person", "cases": "case"}[resource]
+        kind = {"children": "child", "enquiries": "enquiry", "persons": "person", "cases": "case"}[
+            resource
+        ]
         assert w.records[f"{kind}_a"].pk in ids and w.records[f"{kind}_s"].pk in ids
         assert w.records[f"{kind}_b"].pk not in ids
         for value in A_RESTRICTED:  # lists never carry restricted details
@@ -140,9 +155,11 @@ def test_role_matrix_on_own_shared_and_other_party_records(role: str, world: Wor
     # Every endpoint on B's unshared records: 404, and the body says nothing.
     for key in ("child_b", "enquiry_b", "person_b", "case_b"):
         record = w.records[key]
-        deletes = [] if isinstance(record, Case) else [
-            ("delete", "delete", f"/api/{RESOURCE[type(record)]}/{record.pk}/", None, "json")
-        ]
+        deletes = (
+            []
+            if isinstance(record, Case)
+            else [("delete", "delete", f"/api/{RESOURCE[type(record)]}/{record.pk}/", None, "json")]
+        )
         for operation, method, url, body, fmt in [*_requests(w, record), *deletes]:
             response = _call(client, method, url, body, fmt)
             assert response.status_code == 404, f"{role} {operation} {key}: {response.status_code}"
@@ -228,11 +245,15 @@ def test_mediator_party_sees_nothing_until_shared(role: str, world: World) -> No
         assert response.status_code == 404
     owner = client_for(w.user("caseworker"))
     child = w.records["child_a"]
-    assert owner.post(f"/api/children/{child.pk}/share/", {"organization": "API-M"}).status_code == 200
+    assert (
+        owner.post(f"/api/children/{child.pk}/share/", {"organization": "API-M"}).status_code == 200
+    )
     response = client.get(f"/api/children/{child.pk}/")
     assert response.status_code == 200 and response.json()["shared_with"] == ["API-M"]
     # Sharing never lets the mediator write.
-    assert client.patch(f"/api/children/{child.pk}/", {"notes": "x"}, format="json").status_code == 403
+    assert (
+        client.patch(f"/api/children/{child.pk}/", {"notes": "x"}, format="json").status_code == 403
+    )
 
 
 @pytest.mark.django_db

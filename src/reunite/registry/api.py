@@ -168,6 +168,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Any:
     response = drf_exception_handler(exc, context)
     if response is not None and response.status_code == status.HTTP_403_FORBIDDEN:
         _audit_denied(exc, context)
+    elif response is not None and response.status_code == status.HTTP_404_NOT_FOUND:
+        _audit_invisible(exc, context)
     return response
 
 
@@ -185,6 +187,28 @@ def _audit_denied(exc: Exception, context: dict[str, Any]) -> None:
         Acting.from_request(request).audit_actor, "denied",
         model._meta.model_name if model else "", str(object_id)[:64],
         {"method": request.method, "path": request.path[:300]},
+    )  # fmt: skip
+
+
+def _audit_invisible(exc: Exception, context: dict[str, Any]) -> None:
+    """Audit a member's request for a record id they get "not found" for.
+
+    Whether the record exists is not looked up: the work done is the same either way, so
+    the response time says nothing about other parties' ids either. An auditor sees
+    another party's user walking record ids in these events.
+    """
+    request = context.get("request")
+    view = context.get("view")
+    model = getattr(view, "model", None)
+    object_id = str((context.get("kwargs") or {}).get("pk", ""))
+    if request is None or model is None or not object_id:
+        return
+    if policy.membership_of(getattr(request, "user", None)) is None:
+        return
+    changes = {"method": request.method, "path": request.path[:300], "reason": "not found"}
+    log_event(
+        Acting.from_request(request).audit_actor, "denied", model._meta.model_name or "",
+        object_id[:64], changes,
     )  # fmt: skip
 
 

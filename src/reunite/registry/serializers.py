@@ -112,7 +112,8 @@ class PartialDateField(serializers.Field):
     def to_internal_value(self, data: Any) -> dict[str, Any]:
         if data is None:
             data = ""
-        if not isinstance(data, str):
+        if not isinstance(data, str) or not data.isascii():
+            # ASCII only: Python's \d would also take other scripts' digits (e.g. "٢٠١٤").
             self.fail("invalid")
         try:
             value = PartialDate.parse(data)
