@@ -659,9 +659,9 @@ class _Generator:
                     tags.append("surname_gender_form")
         if self.chance(p.typo_ru):
             if rng.random() < 0.5:
-                surname = typo(surname, rng)
+                surname = typo(surname, rng, layout="ru")
             else:
-                given = typo(given, rng)
+                given = typo(given, rng, layout="ru")
             tags.append("typo")
         # patronymic
         if kid.adopted and kid.adoptive_given_idx >= 0:

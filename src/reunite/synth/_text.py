@@ -95,15 +95,25 @@ _CONFUSABLE: dict[str, str] = {
 }
 
 
-def typo(text: str, rng: random.Random) -> str:
-    """One plausible typing mistake: confusable letter, dropped, doubled or swapped letter."""
+# Letters a keyboard layout does not have: a Russian clerk cannot type і ї є ґ, and a
+# Ukrainian layout has no ы э ё.
+_NOT_ON_KEYBOARD = {"ru": frozenset("іїєґ"), "ua": frozenset("ыэё")}
+
+
+def typo(text: str, rng: random.Random, *, layout: str = "ua") -> str:
+    """One plausible typing mistake: confusable letter, dropped, doubled or swapped letter.
+
+    ``layout`` ("ua" or "ru") keeps substitutions to letters that keyboard can type.
+    """
     if len(text) < 3:
         return text
     i = rng.randrange(1, len(text))  # keep the first letter: people rarely get it wrong
     ch = text[i]
     op = rng.random()
-    if op < 0.45 and ch.lower() in _CONFUSABLE:
-        sub = rng.choice(_CONFUSABLE[ch.lower()])
+    banned = _NOT_ON_KEYBOARD.get(layout, frozenset())
+    choices = [c for c in _CONFUSABLE.get(ch.lower(), "") if c not in banned]
+    if op < 0.45 and choices:
+        sub = rng.choice(choices)
         return text[:i] + (sub.upper() if ch.isupper() else sub) + text[i + 1 :]
     if op < 0.65:
         return text[:i] + text[i + 1 :] if len(text) > 3 else text
