@@ -29,6 +29,12 @@ CASEWORKER, VERIFIER, COORDINATOR = Role.CASEWORKER, Role.VERIFIER, Role.COORDIN
 TRANSFER_OFFICER, AUDITOR, ADMINISTRATOR = Role.TRANSFER_OFFICER, Role.AUDITOR, Role.ADMINISTRATOR
 
 _READ_RECORDS = {"child.view", "enquiry.view", "person.view", "case.view"}
+# Matching (reunite.matching): run linkage, see the review queue, decide on candidate pairs.
+_MATCH_RUN, _MATCH_REVIEW, _MATCH_DECIDE = "match.run", "match.review", "match.decide"
+# Verification (reunite.verification): evidence, DNA kinship, four-eyes approval, best interests.
+_EVIDENCE_VIEW, _EVIDENCE_ADD = "evidence.view", "evidence.add"
+_KINSHIP_RUN, _REL_APPROVE, _REL_COUNTERSIGN = "kinship.run", "relationship.approve", "relationship.countersign"
+_BID_VIEW, _BID_RECORD = "bid.view", "bid.record"
 
 # Actions each role may take (on records its organisation can see).
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -38,12 +44,27 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "child.create", "child.change", "enquiry.create", "enquiry.change",
             "person.create", "person.change", "case.create", "record.share",
             "attachment.add", "records.import", "records.export",
+            _MATCH_RUN, _MATCH_REVIEW, _EVIDENCE_VIEW, _EVIDENCE_ADD, _BID_VIEW, _BID_RECORD,
         }
     ),
-    VERIFIER: frozenset(_READ_RECORDS),
-    COORDINATOR: frozenset(_READ_RECORDS | {"case.create", "record.share", "records.export"}),
-    TRANSFER_OFFICER: frozenset(_READ_RECORDS),
-    AUDITOR: frozenset(_READ_RECORDS | {"audit.view", "audit.verify"}),
+    VERIFIER: frozenset(
+        _READ_RECORDS
+        | {
+            _MATCH_REVIEW, _MATCH_DECIDE, _EVIDENCE_VIEW, _EVIDENCE_ADD, _KINSHIP_RUN,
+            _REL_APPROVE, _BID_VIEW,
+        }
+    ),
+    COORDINATOR: frozenset(
+        _READ_RECORDS
+        | {
+            "case.create", "record.share", "records.export", _MATCH_RUN, _MATCH_REVIEW,
+            _EVIDENCE_VIEW, _REL_COUNTERSIGN, _BID_VIEW, _BID_RECORD,
+        }
+    ),
+    TRANSFER_OFFICER: frozenset(_READ_RECORDS | {_BID_VIEW}),
+    AUDITOR: frozenset(
+        _READ_RECORDS | {"audit.view", "audit.verify", _MATCH_REVIEW, _EVIDENCE_VIEW, _BID_VIEW}
+    ),
     ADMINISTRATOR: frozenset(
         _READ_RECORDS
         | {

@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "reunite.accounts",
     "reunite.audit",
     "reunite.registry",
+    "reunite.matching",
+    "reunite.verification",
     "reunite.web",
 ]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -440,6 +440,26 @@ def open_case(
     return case
 
 
+# Extra conditions on entering a state, registered by other apps in their AppConfig.ready()
+# (e.g. verification: "approved" needs a verified relationship and a best-interests decision).
+# Each guard returns the list of what is missing; an empty list lets the step happen.
+TRANSITION_GUARDS: dict[str, list[Callable[[Case], list[str]]]] = {}
+
+
+def register_transition_guard(state: str, guard: Callable[[Case], list[str]]) -> None:
+    guards = TRANSITION_GUARDS.setdefault(state, [])
+    if guard not in guards:
+        guards.append(guard)
+
+
+def missing_for_transition(case: Case, to_state: str) -> list[str]:
+    """What still stops the case from entering ``to_state`` (empty when nothing does)."""
+    missing: list[str] = []
+    for guard in TRANSITION_GUARDS.get(to_state, []):
+        missing += guard(case)
+    return missing
+
+
 @transaction.atomic
 def transition_case(
     acting: Acting, case: Case, to_state: str, *, note: str = "", closing_reason: str = ""
@@ -470,6 +490,16 @@ def transition_case(
         raise ValidationError({"to_state": "Link a child record before proposing a match."})
     elif to_state == CaseState.MATCH_PROPOSED and case.enquiry_id is None:
         raise ValidationError({"to_state": "Link a tracing request before proposing a match."})
+    missing = missing_for_transition(case, to_state)
+    if missing:
+        raise ValidationError({"to_state": [f"Missing: {m}" for m in missing]})
+    return _move_case(acting, case, to_state, note=note, closing_reason=closing_reason)
+
+
+def _move_case(
+    acting: Acting, case: Case, to_state: str, *, note: str = "", closing_reason: str = ""
+) -> Case:
+    """Write a state change, its timeline entry and its audit event (checks done by callers)."""
     from_state = case.state
     case.state = to_state
     update_fields = ["state", "updated_at"]
@@ -539,3 +569,55 @@ def rebuild_search_index(progress: Any = None) -> int:
                 progress(count, total)
         log_event(Actor.system("reindex"), "update", "search_index", "", {"records": count})
     return count
+
+
+@transaction.atomic
+def record_confirmed_match(acting: Acting, enquiry: Enquiry, child: Child, *, note: str = "") -> Case:
+    """A reviewer confirmed that a tracing request and a child are the same child.
+
+    Links the two on the request's open case (opening one, shared with the child's owner, if
+    there is none) and moves the case to *match proposed*, or on to *verification* when it
+    was already there. Allowed to users who may decide on matches (``match.decide``), whose
+    decision stands in for the caseworker's step; every change is audited.
+    """
+    policy.require(acting.user, "match.decide")
+    for record in (enquiry, child):
+        if not policy.is_visible(acting.user, record):
+            raise PermissionDenied("Record not visible.")
+    case = (
+        Case.objects.select_for_update()
+        .filter(enquiry=enquiry, state__in=CASE_STATE_ORDER[:-1])
+        .order_by("pk")
+        .first()
+    )
+    if case is not None and case.child_id not in (None, child.pk):
+        raise ValidationError(
+            f"Tracing request {enquiry.pk} is already linked to child {case.child_id} on case "
+            f"{case.reference}; close that case before confirming another child."
+        )
+    if case is None:
+        organization = acting.organization
+        case = Case.objects.create(
+            owner=enquiry.owner, created_by=acting.user, reference=_next_reference(),
+            enquiry=enquiry,
+        )  # fmt: skip
+        if organization.pk != enquiry.owner_id:
+            case.shared_with.add(organization)
+        CaseEvent.objects.create(
+            case=case, from_state="", to_state=case.state, actor=acting.user,
+            organization=organization, note=note or "opened by a confirmed match",
+        )  # fmt: skip
+        log_event(
+            acting.audit_actor, "create", "case", case.pk,
+            {"reference": [None, case.reference], "enquiry": [None, enquiry.pk], "state": [None, case.state]},
+        )  # fmt: skip
+    if case.child_id is None:
+        case.child = child
+        case.save(update_fields=["child", "updated_at"])
+        if child.owner_id != case.owner_id:
+            case.shared_with.add(child.owner)
+        log_event(acting.audit_actor, "update", "case", case.pk, {"child": [None, child.pk]})
+    for state in ("tracing", "match_proposed"):
+        if CASE_STATE_ORDER.index(case.state) < CASE_STATE_ORDER.index(state):
+            case = _move_case(acting, case, state, note=note or "confirmed match")
+    return case
