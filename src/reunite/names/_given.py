@@ -20,6 +20,9 @@ from reunite.names._latin import latin_key
 from reunite.names._text import normalize
 from reunite.names._translit import DOCUMENT_SCHEMES_RU, DOCUMENT_SCHEMES_UK, transliterate
 
+# Russian forms are also indexed under GOST 7.79 B (х → x) and the telegraph scheme.
+_INDEX_SCHEMES_RU = (*DOCUMENT_SCHEMES_RU, "ru_gost_779b", "ru_telegram")
+
 
 @dataclass(frozen=True, slots=True)
 class GivenName:
@@ -69,7 +72,7 @@ def _load() -> _Index:
             for scheme in DOCUMENT_SCHEMES_UK:
                 idx.add(idx.full, latin_key(transliterate(form, scheme)), name.id)
         for form in name.ru:
-            for scheme in DOCUMENT_SCHEMES_RU:
+            for scheme in _INDEX_SCHEMES_RU:
                 idx.add(idx.full, latin_key(transliterate(form, scheme)), name.id)
         dim_keys = {latin_key(d) for d in name.diminutives}
         for form in name.latin:

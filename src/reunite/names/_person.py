@@ -259,7 +259,12 @@ def parse_name(text: str | None = None, *, surname: str | None = None,
     return _parse_text(text)
 
 
-# --- similarity ------------------------------------------------------------------------------
+# --- similarity ---
+# Verdict "same": overall ≥ 0.85, given name ≥ 0.85, surname ≥ 0.95 (surname keys already
+# absorb gender, language and spelling, so a residual difference is a different surname:
+# Іванов/Іванів, Коваленко/Ковальчук), patronymic ≥ 0.7, and at least two parts compared.
+
+
 def _initial_of(text: str) -> str:
     k = latin_key(text)
     return k[:1]
@@ -343,7 +348,7 @@ def _compare(pa: PersonName, pb: PersonName) -> NameSimilarity:
     same = (
         score >= 0.85
         and parts.get("given", 1.0) >= 0.85
-        and parts.get("surname", 1.0) >= 0.85
+        and parts.get("surname", 1.0) >= 0.95
         and parts.get("patronymic", 1.0) >= 0.7
         and ("given" in parts or "surname" in parts)
         and len(parts) >= 2

@@ -303,7 +303,8 @@ def _choose(g: _Gazetteer, ids: list[str], hint: str | None, oblast: str | None)
         pool = [i for i in pool if g.rows[i]["cat"] not in ("O", "P", "H")] or pool
     else:
         pool = [i for i in pool if g.rows[i]["cat"] not in ("H",)] or pool
-    pool.sort(key=lambda i: (_RANK.get(str(g.rows[i]["cat"]), 9), i))
+    # curated places (oblast centres, large cities) before namesakes of the same kind
+    pool.sort(key=lambda i: (_RANK.get(str(g.rows[i]["cat"]), 9), not g.rows[i]["ru"], i))
     return pool
 
 

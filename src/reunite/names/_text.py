@@ -20,7 +20,7 @@ APOSTROPHES = "'\u2019\u02bc`\u2018\u00b4\u02b9\u2032\u02bb\u02c8\uff07"
 _APOSTROPHE_RE = re.compile(f"[{re.escape(APOSTROPHES)}]")
 _HYPHEN_RE = re.compile(r"\s*[\u002d\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d]+\s*")
 _SPACE_RE = re.compile(r"\s+")
-_CONTROL_RE = re.compile(r"[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2060\ufeff]")
+_CONTROL_RE = re.compile(r"[\u0000-\u0008\u000e-\u001f\u007f-\u009f\u200b-\u200f\u2060\ufeff]")
 
 #: Latin letters that look like Cyrillic ones (and the reverse), used only inside a word
 #: that is otherwise written in the other script.

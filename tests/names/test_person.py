@@ -1,0 +1,174 @@
+"""Full names: parsing in any order, similarity with a verdict, and search keys."""
+
+from __future__ import annotations
+
+import pytest
+
+from reunite import names
+
+PARSES = [
+    ("Ковальчук Олександр Петрович", ("Ковальчук", "Олександр", "Петрович")),
+    ("Олександр Петрович Ковальчук", ("Ковальчук", "Олександр", "Петрович")),
+    ("Oleksandr Kovalchuk", ("Kovalchuk", "Oleksandr", None)),
+    ("KOVALCHUK Oleksandr", ("Kovalchuk", "Oleksandr", None)),
+    ("Александр Олександрович Ковальчук", ("Ковальчук", "Александр", "Олександрович")),
+    ("Sasha Kovalchuk", ("Kovalchuk", "Sasha", None)),
+    ("Ковальчук О. П.", ("Ковальчук", "О.", "П.")),
+    ("О.П. Ковальчук", ("Ковальчук", "О.", "П.")),
+    ("Савицька Анна-Марія Іванівна", ("Савицька", "Анна-Марія", "Іванівна")),
+    ("Кравчук-Савицька Ганна", ("Кравчук-Савицька", "Ганна", None)),
+    ("  шевченко   тарас  григорович ", ("Шевченко", "Тарас", "Григорович")),
+    ("Ivanova Mariya Sergeevna", ("Ivanova", "Mariya", "Sergeevna")),
+    ("Mariya Sergeevna Ivanova", ("Ivanova", "Mariya", "Sergeevna")),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), PARSES)
+def test_parse_name(text: str, expected: tuple[str | None, str | None, str | None]) -> None:
+    p = names.parse_name(text)
+    assert (p.surname, p.given, p.patronymic) == expected
+    assert p.confidence >= 0.7
+
+
+def test_parse_name_flags() -> None:
+    assert names.parse_name("Sasha Kovalchuk").flags >= {"diminutive", "ambiguous_given"}
+    assert "initials" in names.parse_name("Ковальчук О. П.").flags
+    assert "empty" in names.parse_name("").flags
+    assert names.parse_name("").confidence == 0.0
+    p = names.parse_name("😀😀 12345")
+    assert {"empty", "digits"} <= p.flags
+    unknown = names.parse_name("Qwxz Zzyqw")
+    assert "unknown_order" in unknown.flags
+    assert unknown.confidence < 0.8
+    mixed = names.parse_name("Ковальчук Oleksandr")
+    assert "mixed_script" in mixed.flags
+    clash = names.parse_name("Ковальчук Олександр Петрівна")
+    assert "patronymic_gender_mismatch" in clash.flags
+
+
+def test_look_alike_letters_are_repaired() -> None:
+    # Latin "o", "a", "c" typed inside a Cyrillic word
+    p = names.parse_name("Koвальчук Олександр")
+    assert "mixed_script" not in p.flags
+    assert names.surname_key(p.surname or "") == names.surname_key("Ковальчук")
+
+
+def test_parse_name_from_fields() -> None:
+    p = names.parse_name(surname=" КОВАЛЬЧУК ", given="саша", patronymic=None)
+    assert (p.surname, p.given, p.patronymic) == ("Ковальчук", "Саша", None)
+    assert "fields" in p.flags
+    assert names.parse_name(surname="", given="").flags >= {"empty"}
+
+
+SAME = [
+    ("Sasha Kovalchuk", "Ковальчук Олександр Петрович"),
+    ("Oleksandr Kovalchuk", "Александр Ковальчук"),
+    ("Alexander Kowalczuk", "Ковальчук Олександр"),
+    ("Александр Олександрович Ковальчук", "Ковальчук Олександр Олександрович"),
+    ("Ковальова Марія Сергіївна", "Ковалева Мария Сергеевна"),
+    ("Savitskaya Anna", "Савицька Ганна"),
+    ("Олійник Микола", "Олейник Николай"),
+    ("Mykola Oliinyk", "Коля Олейник"),
+    ("Шевченко Тарас Григорович", "Szewczenko Taras"),
+    ("Ковальчук О. П.", "Ковальчук Олександр Петрович"),
+]
+NOT_SAME = [
+    ("Олександр Ковальчук", "Олексій Ковальчук"),
+    ("Іван Петренко", "Іванна Петренко"),
+    ("Марія Шевченко", "Марина Шевченко"),
+    ("Олександр Ковальчук", "Олександр Коваленко"),
+    ("Ковальчук Олександр Сергійович", "Ковальчук Олександр Іванович"),
+    ("Ковальчук Олександр Петрович", "Ковальчук Олександра Петрівна"),
+    ("Юлія Бондар", "Юліан Бондар"),
+    ("Іванов Петро", "Іванів Петро"),
+]
+
+
+@pytest.mark.parametrize(("a", "b"), SAME)
+def test_same_person(a: str, b: str) -> None:
+    sim = names.name_similarity(a, b)
+    assert sim.same, sim
+    assert sim.score >= 0.85
+    assert "surname" in sim.agreed
+
+
+@pytest.mark.parametrize(("a", "b"), NOT_SAME)
+def test_not_same_person(a: str, b: str) -> None:
+    sim = names.name_similarity(a, b)
+    assert not sim.same, sim
+
+
+def test_similarity_parts_and_order_independence() -> None:
+    sim = names.name_similarity("Ковальчук Олександр Сергійович", "Aleksandr Sergeevich Kovalchuk")
+    assert sim.parts == {"given": 1.0, "surname": 1.0, "patronymic": 1.0}
+    partial = names.name_similarity("Ковальчук Олександр", "Ковальчук Олексій")
+    assert partial.parts["surname"] == 1.0 and partial.parts["given"] <= 0.5
+    assert names.name_similarity("", "Ковальчук").score == 0.0
+    p = names.parse_name("Ковальчук Олександр")
+    assert names.name_similarity(p, "Oleksandr Kovalchuk").same
+
+
+QUERIES = ["Sasha Kovalchuk", "саша ковальчук", "Oleksandr KOVALCHUK", "Alexander Kowalczuk",
+           "Kovalchuk", "Шура", "Ковальчук Саша", "Aleksandr"]
+RECORDS = ["Ковальчук Олександр Петрович", "Александр Ковальчук"]
+
+
+@pytest.mark.parametrize("query", QUERIES)
+@pytest.mark.parametrize("record", RECORDS)
+def test_search_keys_find_the_record(query: str, record: str) -> None:
+    assert names.query_matches(query, names.name_search_keys(record))
+
+
+@pytest.mark.parametrize("query", ["Sasha Shevchenko", "Oleksii Kovalchuk", "Марина", "Коваленко"])
+def test_search_keys_do_not_find_other_names(query: str) -> None:
+    assert not names.query_matches(query, names.name_search_keys("Ковальчук Олександр Петрович"))
+
+
+def test_search_key_prefixes_and_initials() -> None:
+    keys = names.name_search_keys("Ковальчук Олександр Петрович")
+    assert "g:oleksandr" in keys
+    assert f"s:{names.surname_key('Ковальчук')}" in keys
+    assert any(k.startswith("p:") for k in keys)
+    assert not names.query_matches("О. Ковальчук", keys)
+    assert names.query_matches("О. Ковальчук", names.record_search_keys("Ковальчук Олександр"))
+    assert names.query_token_keys("") == []
+    assert not names.query_matches("", keys)
+
+
+def test_given_name_gender_and_ids() -> None:
+    assert names.given_name_ids("Саша") == frozenset({"oleksandr", "oleksandra"})
+    assert names.given_name_gender("oleksandr") == "M"
+    assert names.given_name_gender("oleksandra") == "F"
+    assert names.given_name_gender("nope") == "U"
+    assert {names.given_name_gender(i) for i in names.given_name_ids("Женя")} == {"M", "F"}
+    assert len(names.given_name_ids("Валя")) >= 2
+    assert names.given_name_ids("Qwxz") == frozenset()
+    entry = names.given_name("mykola")
+    assert entry is not None and "Николай" in entry.ru
+
+
+def test_dictionary_covers_at_least_300_names() -> None:
+    from reunite.names._given import all_given_names
+
+    assert len(all_given_names()) >= 300
+
+
+def test_patronymic_gender() -> None:
+    assert names.patronymic_gender("Сергійович") == "M"
+    assert names.patronymic_gender("Ильинична") == "F"
+    assert names.patronymic_gender("Ivanivna") == "F"
+    assert names.patronymic_gender("Ковальчук") == "U"
+    assert names.patronymic_father_ids("Ковальчук") == frozenset()
+
+
+def test_spellings_cyrillic_and_latin() -> None:
+    sp = names.spellings("Олександр Ковальчук")
+    assert sp[0] == "Олександр Ковальчук"
+    for expected in ("Александр Ковальчук", "Oleksandr Kovalchuk", "Aleksandr Kovalchuk"):
+        assert expected in sp
+    lat = names.spellings("Kovalchuk")
+    assert lat[0] == "Kovalchuk"
+    assert "Ковальчук" in lat
+    assert "Сергеевич" in names.spellings("Сергійович")
+    assert "Ковалева" in names.spellings("Ковальова")
+    assert names.spellings("") == []
