@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import cache
 
 CODIS_CORE_20: tuple[str, ...] = (
     "CSF1PO", "FGA", "TH01", "TPOX", "vWA", "D3S1358", "D5S818", "D7S820", "D8S1179",
@@ -36,6 +37,7 @@ _AMEL_KEYS = {"AMEL", "AMELOGENIN", "AM"}
 _NON_KEY = re.compile(r"[\s_\-.]+")
 
 
+@cache
 def locus_key(name: str) -> str:
     """Return the comparison key of a locus name (case, spacing and TH01/THO1 folded)."""
     key = _NON_KEY.sub("", name).upper()

@@ -126,7 +126,9 @@ class FrequencyDatabase:
             locus: MappingProxyType(dict(alleles)) for locus, alleles in self.frequencies.items()
         }
         object.__setattr__(self, "frequencies", MappingProxyType(frozen))
-        object.__setattr__(self, "_keys", {locus_key(locus): locus for locus in frozen})
+        keys = {locus_key(locus): locus for locus in frozen}
+        keys.update({locus: locus for locus in frozen})  # exact spelling: no normalising
+        object.__setattr__(self, "_keys", keys)
 
     @property
     def loci(self) -> list[str]:
@@ -142,7 +144,8 @@ class FrequencyDatabase:
         """Return the database's own spelling of ``locus`` (tolerant matching) or ``None``."""
         from reunite.kinship._loci import locus_key
 
-        return self._keys.get(locus_key(locus))
+        found = self._keys.get(locus)
+        return found if found is not None else self._keys.get(locus_key(locus))
 
     def __contains__(self, locus: object) -> bool:
         return isinstance(locus, str) and self.resolve_locus(locus) is not None
