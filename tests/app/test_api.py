@@ -406,6 +406,8 @@ def test_400_names_each_invalid_field(world: World) -> None:
     assert '"F", "M", ""' in body["sex"][0]
     assert '"orphan"' in body["legal_status"][0]
     assert "Ukraine" in str(body["citizenships"])
+    assert body["names"] == ["Give at least one name (a surname, given name or full name)."]
+    assert body["citizenships"] == {"0": ['"Ukraine" is not a two-letter country code (e.g. UA).']}
     assert Child.objects.count() == 3  # nothing was created
 
 

@@ -253,6 +253,10 @@ class RecordViewSet(ApiMixin, viewsets.GenericViewSet):
             self.request.user, self.base_queryset(), self.kwargs["pk"], action_name
         )
 
+    def get_object(self) -> Any:
+        # Used by the browsable API's forms: the same lookup as every action.
+        return self.get_record(f"{self.object_type}.view")
+
     def serializer_for(self, instance: Any, *, restricted: bool | None, **kwargs: Any) -> Any:
         """A serializer that shows restricted details when ``restricted`` is true."""
         decide: Callable[[Model], bool] | None = None
@@ -507,7 +511,10 @@ _ENQUIRY_EXAMPLE = OpenApiExample(
 
 @extend_schema_view(
     **_record_schemas(
-        EnquirySerializer, EnquiryFilter, "tracing request", "tracing requests",
+        EnquirySerializer,
+        EnquiryFilter,
+        "tracing request",
+        "tracing requests",
         create_examples=[_ENQUIRY_EXAMPLE],
     )
 )

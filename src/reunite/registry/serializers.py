@@ -222,7 +222,7 @@ class PersonSerializer(OwnedRecordMixin, RegistryModelSerializer):
         model = Person
         fields = (*OWNED_READ_ONLY, *actions.PERSON_FIELDS)
         read_only_fields = OWNED_READ_ONLY
-        extra_kwargs = {  # noqa: RUF012
+        extra_kwargs = {
             "contact": {"help_text": "How to reach the person." + RESTRICTED_HELP},
         }
 
@@ -283,7 +283,7 @@ class AgeOutSerializer(serializers.Serializer):
 class ChildSerializer(OwnedRecordMixin, RegistryModelSerializer):
     display_name = serializers.CharField(read_only=True)
     names = ChildNameSerializer(
-        many=True, allow_empty=False, max_length=MAX_NAMES,
+        many=True, max_length=MAX_NAMES,  # an empty list is refused in validate_names
         help_text="All the child's names (aliases); the first is primary unless one says so. "
         "On update, the list replaces the stored names.",
     )  # fmt: skip
@@ -316,7 +316,7 @@ class ChildSerializer(OwnedRecordMixin, RegistryModelSerializer):
             "age_out", "identity_documents", "attachments",
         )  # fmt: skip
         read_only_fields = OWNED_READ_ONLY
-        extra_kwargs = {  # noqa: RUF012
+        extra_kwargs = {
             name: {"help_text": f"{name.replace('_', ' ').capitalize()}." + RESTRICTED_HELP}
             for name in ("custodian", "institution", "current_location")
         }
@@ -398,7 +398,7 @@ class EnquirySerializer(OwnedRecordMixin, RegistryModelSerializer):
         )  # fmt: skip
         read_only_fields = OWNED_READ_ONLY
         # Required on create, checked in validate() so all missing fields are named at once.
-        extra_kwargs = {"enquirer_relationship": {"required": False}}  # noqa: RUF012
+        extra_kwargs = {"enquirer_relationship": {"required": False}}
 
     def to_representation(self, instance: Any) -> dict[str, Any]:
         self.context["_show_enquirer_contact"] = self.show_restricted(instance)
