@@ -10,14 +10,15 @@ PARSES = [
     ("Ковальчук Олександр Петрович", ("Ковальчук", "Олександр", "Петрович")),
     ("Олександр Петрович Ковальчук", ("Ковальчук", "Олександр", "Петрович")),
     ("Oleksandr Kovalchuk", ("Kovalchuk", "Oleksandr", None)),
-    ("KOVALCHUK Oleksandr", ("Kovalchuk", "Oleksandr", None)),
+    ("KOVALCHUK Oleksandr", ("KOVALCHUK", "Oleksandr", None)),
+    ("KOVALCHUK, Oleksandr", ("KOVALCHUK", "Oleksandr", None)),
     ("Александр Олександрович Ковальчук", ("Ковальчук", "Александр", "Олександрович")),
     ("Sasha Kovalchuk", ("Kovalchuk", "Sasha", None)),
     ("Ковальчук О. П.", ("Ковальчук", "О.", "П.")),
     ("О.П. Ковальчук", ("Ковальчук", "О.", "П.")),
     ("Савицька Анна-Марія Іванівна", ("Савицька", "Анна-Марія", "Іванівна")),
     ("Кравчук-Савицька Ганна", ("Кравчук-Савицька", "Ганна", None)),
-    ("  шевченко   тарас  григорович ", ("Шевченко", "Тарас", "Григорович")),
+    ("  шевченко   тарас  григорович ", ("шевченко", "тарас", "григорович")),
     ("Ivanova Mariya Sergeevna", ("Ivanova", "Mariya", "Sergeevna")),
     ("Mariya Sergeevna Ivanova", ("Ivanova", "Mariya", "Sergeevna")),
 ]
@@ -55,7 +56,8 @@ def test_look_alike_letters_are_repaired() -> None:
 
 def test_parse_name_from_fields() -> None:
     p = names.parse_name(surname=" КОВАЛЬЧУК ", given="саша", patronymic=None)
-    assert (p.surname, p.given, p.patronymic) == ("Ковальчук", "Саша", None)
+    assert (p.surname, p.given, p.patronymic) == ("КОВАЛЬЧУК", "саша", None)
+    assert p.display() == "Ковальчук Саша"
     assert "fields" in p.flags
     assert names.parse_name(surname="", given="").flags >= {"empty"}
 
@@ -81,6 +83,10 @@ NOT_SAME = [
     ("Ковальчук Олександр Петрович", "Ковальчук Олександра Петрівна"),
     ("Юлія Бондар", "Юліан Бондар"),
     ("Іванов Петро", "Іванів Петро"),
+    ("Шевчук Іван", "Шевченко Іван"),
+    ("Бондар Іван", "Бондаренко Іван"),
+    ("Петренко Анна", "Петров Анна"),
+    ("Ткачук Олег", "Ткаченко Олег"),
 ]
 
 
@@ -96,6 +102,10 @@ def test_same_person(a: str, b: str) -> None:
 def test_not_same_person(a: str, b: str) -> None:
     sim = names.name_similarity(a, b)
     assert not sim.same, sim
+
+
+def test_places_found_by_different_names_are_equal() -> None:
+    assert names.place("Kyiv") == names.place("Kiev") == names.place("Київ")
 
 
 def test_similarity_parts_and_order_independence() -> None:

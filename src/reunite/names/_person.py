@@ -41,8 +41,11 @@ class PersonName:
                                   ("patronymic", self.patronymic)) if v}
 
     def display(self) -> str:
-        """Register order: surname, given name, patronymic."""
-        return " ".join(v for v in (self.surname, self.given, self.patronymic) if v)
+        """Register order, capitalised: "KOVALCHUK oleksandr" → "Kovalchuk Oleksandr"."""
+        return " ".join(
+            " ".join(_title(w) for w in v.split())
+            for v in (self.surname, self.given, self.patronymic) if v
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +95,7 @@ def _is_initial(w: str) -> bool:
 
 
 def _title(w: str) -> str:
+    """Display form of one word: KOVALCHUK → Kovalchuk (for display(), not for the parts)."""
     if w.isupper() or w.islower():
         return "-".join(p[:1].upper() + p[1:].lower() for p in w.split("-"))
     return w
@@ -99,9 +103,9 @@ def _title(w: str) -> str:
 
 def _from_fields(surname: str | None, given: str | None, patronymic: str | None) -> PersonName:
     flags = {"fields"}
-    s = _title(clean(surname)) if isinstance(surname, str) and clean(surname) else None
-    g = _title(clean(given)) if isinstance(given, str) and clean(given) else None
-    p = _title(clean(patronymic)) if isinstance(patronymic, str) and clean(patronymic) else None
+    s = clean(surname) if isinstance(surname, str) and clean(surname) else None
+    g = clean(given) if isinstance(given, str) and clean(given) else None
+    p = clean(patronymic) if isinstance(patronymic, str) and clean(patronymic) else None
     conf = 1.0
     if g and not _is_initial(g) and not given_name_ids(g):
         flags.add("unknown_given")
@@ -153,7 +157,6 @@ def _parse_text(text: str) -> PersonName:
     if not words:
         flags.add("empty")
         return PersonName(None, None, None, 0.0, frozenset(flags))
-    words = [_title(w) for w in words]
     initials = [i for i, w in enumerate(words) if _is_initial(w)]
     if initials:
         flags.add("initials")
@@ -303,8 +306,10 @@ def _surname_score(a: str, b: str) -> float:
     if ka == kb:
         return 1.0
     score = JaroWinkler.similarity(ka, kb)
-    if phonetic_key(ka) == phonetic_key(kb) and score >= 0.8:
-        score = max(score, 0.9)
+    if phonetic_key(ka) != phonetic_key(kb):
+        # a different consonant frame is a different family (Ковальчук/Коваленко,
+        # Петренко/Петров), however long the shared prefix
+        score = min(score, 0.8)
     # a double surname containing the other one
     if "-" in ka or "-" in kb:
         pa, pb = set(ka.split("-")), set(kb.split("-"))

@@ -50,7 +50,8 @@ class Place:
     raion: str | None = None
     other_names: tuple[str, ...] = ()
     name_ru_generated: bool = False
-    matches: int = 1
+    # how the place was found: not part of its identity (place("Kyiv") == place("Kiev"))
+    matches: int = field(default=1, compare=False)
     matched_name: str = field(default="", compare=False)
 
     def as_dict(self) -> dict[str, object]:
