@@ -17,6 +17,9 @@ from reunite.kinship._io import read_frequencies, read_profiles, write_frequenci
 from reunite.kinship._loci import CODIS_CORE_20, EUROPEAN_STANDARD_SET, KNOWN_LOCI
 from reunite.kinship._lr import likelihood_ratio, trio_likelihood_ratio
 from reunite.kinship._model import (
+    CLAIMABLE as CLAIMABLE_RELATIONSHIPS,
+)
+from reunite.kinship._model import (
     RELATIONSHIPS,
     FrequencyDatabase,
     Profile,
@@ -37,6 +40,7 @@ from reunite.kinship._synthetic import synthetic_frequencies
 from reunite.kinship.exceptions import KinshipError, KinshipInputError, Problem
 
 __all__ = [
+    "CLAIMABLE_RELATIONSHIPS",
     "CODIS_CORE_20",
     "EUROPEAN_STANDARD_SET",
     "KNOWN_LOCI",

@@ -192,8 +192,7 @@ def likelihood_ratio(
     return KinshipResult(
         kind="pair",
         relationship=rel.name,
-        hypothesis=f"{a.person_id} and {b.person_id} are {rel.description}"
-        + (f" ({a.person_id} being the parent)" if use_mutation and mutation_rate else ""),
+        hypothesis=rel.proposition(a.person_id, b.person_id),
         alternative=f"{a.person_id} and {b.person_id} are unrelated",
         subjects={"a": a.person_id, "b": b.person_id},
         loci=rows,

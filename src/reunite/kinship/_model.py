@@ -175,7 +175,11 @@ class Relationship:
 
     name: str
     kappa: tuple[Fraction, Fraction, Fraction]
-    description: str
+    description: str  # a proposition template with {a} and {b}
+
+    def proposition(self, a: str, b: str) -> str:
+        """The claim in words, e.g. "M01 is a parent of C07"."""
+        return self.description.format(a=a, b=b)
 
     def __post_init__(self) -> None:
         if sum(self.kappa) != 1 or min(self.kappa) < 0:
@@ -199,13 +203,13 @@ RELATIONSHIPS: Mapping[str, Relationship] = MappingProxyType(
     {
         r.name: r
         for r in (
-            _rel("parent-child", "0", "1", "0", "parent and child (mother or father)"),
-            _rel("full-siblings", "1/4", "1/2", "1/4", "brothers/sisters with both parents"),
-            _rel("half-siblings", "1/2", "1/2", "0", "siblings sharing one parent"),
-            _rel("grandparent", "1/2", "1/2", "0", "grandparent and grandchild"),
-            _rel("avuncular", "1/2", "1/2", "0", "uncle or aunt and nephew or niece"),
-            _rel("first-cousins", "3/4", "1/4", "0", "children of two full siblings"),
-            _rel("unrelated", "1", "0", "0", "no common ancestor (the alternative hypothesis)"),
+            _rel("parent-child", "0", "1", "0", "{a} is a parent of {b}"),
+            _rel("full-siblings", "1/4", "1/2", "1/4", "{a} and {b} are full siblings"),
+            _rel("half-siblings", "1/2", "1/2", "0", "{a} and {b} are half siblings"),
+            _rel("grandparent", "1/2", "1/2", "0", "{a} is a grandparent of {b}"),
+            _rel("avuncular", "1/2", "1/2", "0", "{a} is an uncle or aunt of {b}"),
+            _rel("first-cousins", "3/4", "1/4", "0", "{a} and {b} are first cousins"),
+            _rel("unrelated", "1", "0", "0", "{a} and {b} are unrelated"),
         )
     }
 )
