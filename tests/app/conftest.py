@@ -26,15 +26,17 @@ def fast_password_hashing(settings: Any) -> None:
 
 @pytest.fixture(autouse=True)
 def audit_triggers(request: Any) -> None:
-    """Keep the append-only triggers in place, except while a live-server test's database is emptied.
+    """Keep the append-only triggers in place, except while a live test's database is emptied.
 
     Transactional tests empty every table afterwards, which the triggers refuse; they are
     dropped just before that and recreated at the start of the next test.
     """
     names = request.fixturenames
     marker = request.node.get_closest_marker("django_db")
-    transactional = "live_server" in names or "transactional_db" in names or bool(
-        marker and marker.kwargs.get("transaction")
+    transactional = (
+        "live_server" in names
+        or "transactional_db" in names
+        or bool(marker and marker.kwargs.get("transaction"))
     )
     if not (transactional or marker is not None or "db" in names):
         return
@@ -51,9 +53,15 @@ def audit_triggers(request: Any) -> None:
 @pytest.fixture
 def orgs(db: Any) -> dict[str, Organization]:
     return {
-        "ua": Organization.objects.create(short_name="UA", name="Bureau UA", kind="information_bureau", country="UA"),
-        "ru": Organization.objects.create(short_name="RU", name="Office RU", kind="ombudsman", country="RU"),
-        "med": Organization.objects.create(short_name="MED", name="Mediator", kind="mediator", country="QA"),
+        "ua": Organization.objects.create(
+            short_name="UA", name="Bureau UA", kind="information_bureau", country="UA"
+        ),
+        "ru": Organization.objects.create(
+            short_name="RU", name="Office RU", kind="ombudsman", country="RU"
+        ),
+        "med": Organization.objects.create(
+            short_name="MED", name="Mediator", kind="mediator", country="QA"
+        ),
     }
 
 
@@ -71,7 +79,9 @@ def make_user(orgs: dict[str, Organization]) -> Callable[..., Any]:
 @pytest.fixture
 def users(make_user: Callable[..., Any]) -> dict[tuple[str, str], Any]:
     """One user per (organisation, role)."""
-    return {(org, role): make_user(role, org) for org in ("ua", "ru", "med") for role in Role.values}
+    return {
+        (org, role): make_user(role, org) for org in ("ua", "ru", "med") for role in Role.values
+    }
 
 
 def acting(user: Any) -> Acting:
@@ -80,12 +90,16 @@ def acting(user: Any) -> Acting:
 
 @pytest.fixture
 def make_child(users: dict[tuple[str, str], Any]) -> Callable[..., Any]:
-    def make(org: str = "ru", surname: str = "Ковальчук", given_name: str = "Олександр", **fields: Any) -> Any:
+    def make(
+        org: str = "ru", surname: str = "Ковальчук", given_name: str = "Олександр", **fields: Any
+    ) -> Any:
         fields.setdefault("sex", "M")
         fields.setdefault("custodian", "Secret custodian")
         fields.setdefault("current_location", "Secret location")
         return actions.create_child(
-            acting(users[(org, "caseworker")]), fields, [{"surname": surname, "given_name": given_name}]
+            acting(users[(org, "caseworker")]),
+            fields,
+            [{"surname": surname, "given_name": given_name}],
         )
 
     return make
@@ -93,7 +107,9 @@ def make_child(users: dict[tuple[str, str], Any]) -> Callable[..., Any]:
 
 @pytest.fixture
 def make_enquiry(users: dict[tuple[str, str], Any]) -> Callable[..., Any]:
-    def make(org: str = "ua", surname: str = "Ковальчук", given_name: str = "Олександр", **fields: Any) -> Any:
+    def make(
+        org: str = "ua", surname: str = "Ковальчук", given_name: str = "Олександр", **fields: Any
+    ) -> Any:
         fields.setdefault("enquirer_relationship", "mother")
         return actions.create_enquiry(
             acting(users[(org, "caseworker")]),

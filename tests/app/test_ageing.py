@@ -18,7 +18,11 @@ TODAY = dt.date.today()
 
 
 def _born(years: int, days: int = 0) -> dt.date:
-    date = TODAY.replace(year=TODAY.year - years) if not (TODAY.month == 2 and TODAY.day == 29) else dt.date(TODAY.year - years, 3, 1)
+    date = (
+        TODAY.replace(year=TODAY.year - years)
+        if not (TODAY.month == 2 and TODAY.day == 29)
+        else dt.date(TODAY.year - years, 3, 1)
+    )
     return date + dt.timedelta(days=days)
 
 
@@ -26,8 +30,12 @@ def _born(years: int, days: int = 0) -> dt.date:
 def test_window_and_open_cases(users: Any, make_child: Any) -> None:
     soon = make_child(surname="Soon", birth_date=_born(18, days=30), birth_date_precision="day")
     later = make_child(surname="Later", birth_date=_born(18, days=200), birth_date_precision="day")
-    adult_open = make_child(surname="AdultOpen", birth_date=_born(18, days=-10), birth_date_precision="day")
-    adult_closed = make_child(surname="AdultNoCase", birth_date=_born(19), birth_date_precision="day")
+    adult_open = make_child(
+        surname="AdultOpen", birth_date=_born(18, days=-10), birth_date_precision="day"
+    )
+    adult_closed = make_child(
+        surname="AdultNoCase", birth_date=_born(19), birth_date_precision="day"
+    )
     actions.open_case(acting(users[("ru", "caseworker")]), child=adult_open)
     flagged = {s.child.pk: s for s in ageing_out(Child.objects.all())}
     assert soon.pk in flagged and not flagged[soon.pk].already_adult
@@ -51,7 +59,12 @@ def test_partial_birth_dates_warn_early(users: Any, make_child: Any) -> None:
 
 @pytest.mark.django_db
 def test_dashboard_and_list_show_the_flag(users: Any, make_child: Any) -> None:
-    child = make_child(surname="Бойко", given_name="Ярослав", birth_date=_born(18, days=20), birth_date_precision="day")
+    child = make_child(
+        surname="Бойко",
+        given_name="Ярослав",
+        birth_date=_born(18, days=20),
+        birth_date_precision="day",
+    )
     client = Client()
     client.force_login(users[("ru", "caseworker")])
     dashboard = client.get(reverse("dashboard")).content.decode()

@@ -22,7 +22,9 @@ def _events(object_type: str, object_id: Any) -> list[AuditEvent]:
 
 
 @pytest.mark.django_db
-def test_create_update_view_delete_are_audited_with_before_and_after(users: Any, make_child: Any) -> None:
+def test_create_update_view_delete_are_audited_with_before_and_after(
+    users: Any, make_child: Any
+) -> None:
     child = make_child(org="ru", surname="Петренко", given_name="Олена")
     actor = acting(users[("ru", "caseworker")])
     actions.update_child(actor, child, {"legal_status": "orphan", "birth_place": "Маріуполь"})
@@ -36,7 +38,10 @@ def test_create_update_view_delete_are_audited_with_before_and_after(users: Any,
     assert [e.action for e in events] == ["create", "update", "view", "delete"]
     create, update, view, delete = events
     assert create.changes["names"][1][0]["surname"] == "Петренко"
-    assert update.changes == {"legal_status": ["unknown", "orphan"], "birth_place": ["", "Маріуполь"]}
+    assert update.changes == {
+        "legal_status": ["unknown", "orphan"],
+        "birth_place": ["", "Маріуполь"],
+    }
     assert view.actor_username == users[("ru", "verifier")].username
     assert view.organization == "RU" and view.request_id == "req-abcdef12"
     assert delete.changes["legal_status"] == ["orphan", None]
@@ -54,7 +59,9 @@ def test_list_pages_record_which_children_were_shown(users: Any, make_child: Any
 
 
 @pytest.mark.django_db
-def test_events_cannot_be_changed_or_deleted_through_the_application(users: Any, make_child: Any) -> None:
+def test_events_cannot_be_changed_or_deleted_through_the_application(
+    users: Any, make_child: Any
+) -> None:
     make_child()
     event = AuditEvent.objects.first()
     assert event is not None
@@ -101,7 +108,8 @@ def test_verify_names_the_first_tampered_event(tampering: str, users: Any, make_
     with connection.cursor() as cursor:
         if tampering == "edit":
             cursor.execute(
-                "UPDATE audit_auditevent SET actor_username = %s WHERE id = %s", ["someone-else", target.pk]
+                "UPDATE audit_auditevent SET actor_username = %s WHERE id = %s",
+                ["someone-else", target.pk],
             )
         elif tampering == "delete":
             cursor.execute("DELETE FROM audit_auditevent WHERE id = %s", [target.pk])
@@ -109,7 +117,7 @@ def test_verify_names_the_first_tampered_event(tampering: str, users: Any, make_
             cursor.execute(
                 "UPDATE audit_auditevent SET hash = %s WHERE id = %s", ["f" * 64, target.pk]
             )
-    count, problem = verify_chain()
+    _, problem = verify_chain()
     assert problem is not None
     assert problem.sequence == target.sequence
     result = CliRunner().invoke(app, ["audit", "verify"])

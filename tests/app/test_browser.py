@@ -16,7 +16,7 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(
         not os.path.exists(CHROMIUM),
-        reason="Chromium is not installed (scripts/install-browser.sh installs it; make test runs it)",
+        reason="Chromium is not installed (make test installs it via scripts/install-browser.sh)",
     ),
 ]
 # Playwright's sync API runs an event loop in this thread; the ORM calls in these tests

@@ -88,7 +88,9 @@ def test_steps_cannot_be_skipped_or_repeated(shared_case: Any, users: Any) -> No
 
 
 @pytest.mark.django_db
-def test_closing_needs_a_reason_and_reunified_only_after_follow_up(shared_case: Any, users: Any) -> None:
+def test_closing_needs_a_reason_and_reunified_only_after_follow_up(
+    shared_case: Any, users: Any
+) -> None:
     worker = acting(users[("ua", "caseworker")])
     with pytest.raises(ValidationError, match="why"):
         actions.transition_case(worker, shared_case, "closed")
@@ -120,7 +122,9 @@ def test_case_page_offers_only_the_users_transitions(shared_case: Any, users: An
     client.force_login(users[("ua", "caseworker")])
     page = client.get(reverse("case-detail", args=[shared_case.pk])).content.decode()
     assert 'value="tracing"' in page
-    response = client.post(reverse("case-transition", args=[shared_case.pk]), {"to_state": "tracing"})
+    response = client.post(
+        reverse("case-transition", args=[shared_case.pk]), {"to_state": "tracing"}
+    )
     assert response.status_code == 302
     shared_case.refresh_from_db()
     assert shared_case.state == "tracing"

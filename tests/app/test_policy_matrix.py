@@ -42,7 +42,9 @@ def _client(user: Any) -> Client:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", ROLES)
-def test_own_party_records_follow_the_matrix(role: str, users: Any, make_child: Any, make_enquiry: Any) -> None:
+def test_own_party_records_follow_the_matrix(
+    role: str, users: Any, make_child: Any, make_enquiry: Any
+) -> None:
     child = make_child(org="ua", surname="Шевчук", given_name="Марія")
     enquiry = make_enquiry(org="ua", surname="Бондаренко", given_name="Іван")
     client = _client(users[("ua", role)])
@@ -73,7 +75,9 @@ def test_own_party_records_follow_the_matrix(role: str, users: Any, make_child: 
 @pytest.mark.django_db
 @pytest.mark.parametrize("org", ["ua", "med"])
 @pytest.mark.parametrize("role", ROLES)
-def test_another_partys_records_are_never_shown(org: str, role: str, users: Any, make_child: Any, make_enquiry: Any) -> None:
+def test_another_partys_records_are_never_shown(
+    org: str, role: str, users: Any, make_child: Any, make_enquiry: Any
+) -> None:
     child = make_child(org="ru", surname="Савицкая", given_name="Анастасия")
     enquiry = make_enquiry(org="ru", surname="Олейник", given_name="Тимофей")
     case = actions.open_case(acting(users[("ru", "caseworker")]), child=child)
@@ -88,8 +92,14 @@ def test_another_partys_records_are_never_shown(org: str, role: str, users: Any,
     posts = [
         (reverse("child-edit", args=[child.pk]), {"legal_status": "orphan"}),
         (reverse("enquiry-edit", args=[enquiry.pk]), {"surname": "X"}),
-        (reverse("record-share", args=["child", child.pk]), {"organization": users[(org, role)].membership.organization.pk}),
-        (reverse("record-share", args=["enquiry", enquiry.pk]), {"organization": users[(org, role)].membership.organization.pk}),
+        (
+            reverse("record-share", args=["child", child.pk]),
+            {"organization": users[(org, role)].membership.organization.pk},
+        ),
+        (
+            reverse("record-share", args=["enquiry", enquiry.pk]),
+            {"organization": users[(org, role)].membership.organization.pk},
+        ),
         (reverse("case-transition", args=[case.pk]), {"to_state": "tracing"}),
         (reverse("case-link-child", args=[case.pk]), {"child": child.pk}),
         (reverse("case-open"), {"child": child.pk}),
@@ -102,7 +112,9 @@ def test_another_partys_records_are_never_shown(org: str, role: str, users: Any,
         assert "Савицкая" not in body and "Олейник" not in body
     for url, data in posts:
         response = client.post(url, data)
-        assert response.status_code in (403, 404), f"{org}/{role} POST {url}: {response.status_code}"
+        assert response.status_code in (403, 404), (
+            f"{org}/{role} POST {url}: {response.status_code}"
+        )
     for url, detail in (
         (reverse("child-list") + "?q=Савицкая", reverse("child-detail", args=[child.pk])),
         (reverse("enquiry-list") + "?q=Олейник", reverse("enquiry-detail", args=[enquiry.pk])),
@@ -113,19 +125,38 @@ def test_another_partys_records_are_never_shown(org: str, role: str, users: Any,
     # Nothing was changed by any of those attempts.
     child.refresh_from_db()
     case.refresh_from_db()
-    assert child.legal_status == "unknown" and case.state == "registered" and not child.shared_with.exists()
+    assert (
+        child.legal_status == "unknown"
+        and case.state == "registered"
+        and not child.shared_with.exists()
+    )
 
 
 @pytest.mark.django_db
 def test_sharing_makes_a_record_visible_to_that_party_only(users: Any, make_child: Any) -> None:
     child = make_child(org="ru", surname="Мельник", given_name="Дарья")
     owner = _client(users[("ru", "caseworker")])
-    response = owner.post(reverse("record-share", args=["child", child.pk]), {"organization": users[("med", "coordinator")].membership.organization.pk})
+    response = owner.post(
+        reverse("record-share", args=["child", child.pk]),
+        {"organization": users[("med", "coordinator")].membership.organization.pk},
+    )
     assert response.status_code == 302
-    assert _client(users[("med", "coordinator")]).get(reverse("child-detail", args=[child.pk])).status_code == 200
-    assert _client(users[("ua", "caseworker")]).get(reverse("child-detail", args=[child.pk])).status_code == 404
+    assert (
+        _client(users[("med", "coordinator")])
+        .get(reverse("child-detail", args=[child.pk]))
+        .status_code
+        == 200
+    )
+    assert (
+        _client(users[("ua", "caseworker")])
+        .get(reverse("child-detail", args=[child.pk]))
+        .status_code
+        == 404
+    )
     # The mediator sees it but cannot change it: only the owner writes.
-    assert _client(users[("med", "coordinator")]).get(reverse("child-edit", args=[child.pk])).status_code in (403, 404)
+    assert _client(users[("med", "coordinator")]).get(
+        reverse("child-edit", args=[child.pk])
+    ).status_code in (403, 404)
 
 
 @pytest.mark.django_db

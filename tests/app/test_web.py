@@ -73,7 +73,14 @@ def test_field_level_validation_messages(field: str, value: str, message: str, u
 @pytest.mark.django_db
 def test_a_child_needs_a_name(users: Any) -> None:
     client = _login(users[("ru", "caseworker")])
-    data = _child_post(**{"names-0-surname": "", "names-0-given_name": "", "names-1-surname": "", "names-1-given_name": ""})
+    data = _child_post(
+        **{
+            "names-0-surname": "",
+            "names-0-given_name": "",
+            "names-1-surname": "",
+            "names-1-given_name": "",
+        }
+    )
     response = client.post(reverse("child-create"), data)
     assert response.status_code == 200 and "at least one" in response.content.decode()
     assert not Child.objects.exists()
@@ -102,7 +109,9 @@ def test_register_an_enquiry_and_find_it_in_other_case_and_apostrophe(users: Any
 @pytest.mark.django_db
 def test_enquiry_form_errors_name_the_field(users: Any) -> None:
     client = _login(users[("ua", "caseworker")])
-    response = client.post(reverse("enquiry-create"), {"enquirer_relationship": "stranger", "birth_date": "20x4"})
+    response = client.post(
+        reverse("enquiry-create"), {"enquirer_relationship": "stranger", "birth_date": "20x4"}
+    )
     page = response.content.decode()
     for field in ("enquirer_surname", "enquirer_relationship", "birth_date", "surname"):
         assert f'data-field="{field}"' in page, field
@@ -113,7 +122,13 @@ def test_enquiry_form_errors_name_the_field(users: Any) -> None:
 def test_attachments_are_checked_checksummed_and_served_only_with_permission(
     users: Any, make_child: Any, settings: Any, tmp_path: Any
 ) -> None:
-    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
     child = make_child(org="ru")
     owner = _login(users[("ru", "caseworker")])
     bad = io.BytesIO(b"MZ\x90\x00 not an image")
@@ -157,11 +172,19 @@ def test_login_with_password_and_csrf(users: Any) -> None:
     page = client.get(reverse("login"))
     token = page.cookies["csrftoken"].value
     user = users[("ua", "caseworker")]
-    bad = client.post(reverse("login"), {"username": user.username, "password": "wrong", "csrfmiddlewaretoken": token})
+    bad = client.post(
+        reverse("login"),
+        {"username": user.username, "password": "wrong", "csrfmiddlewaretoken": token},
+    )
     assert bad.status_code == 200
-    no_csrf = Client(enforce_csrf_checks=True).post(reverse("login"), {"username": user.username, "password": PASSWORD})
+    no_csrf = Client(enforce_csrf_checks=True).post(
+        reverse("login"), {"username": user.username, "password": PASSWORD}
+    )
     assert no_csrf.status_code == 403
-    ok = client.post(reverse("login"), {"username": user.username, "password": PASSWORD, "csrfmiddlewaretoken": token})
+    ok = client.post(
+        reverse("login"),
+        {"username": user.username, "password": PASSWORD, "csrfmiddlewaretoken": token},
+    )
     assert ok.status_code == 302
 
 
@@ -177,12 +200,24 @@ def test_passwords_are_hashed_with_argon2_in_production_settings() -> None:
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "query",
-    ["Sasha Kovalchuk", "Олександр Ковальчук", "александр КОВАЛЬЧУК", "Oleksandr Kowalczuk", "Сашко"],
+    [
+        "Sasha Kovalchuk",
+        "Олександр Ковальчук",
+        "александр КОВАЛЬЧУК",
+        "Oleksandr Kowalczuk",
+        "Сашко",
+    ],
 )
-def test_search_finds_a_child_whatever_script_or_spelling(query: str, users: Any, make_child: Any) -> None:
+def test_search_finds_a_child_whatever_script_or_spelling(
+    query: str, users: Any, make_child: Any
+) -> None:
     child = make_child(org="ua", surname="Ковальчук", given_name="Олександр")
     other = make_child(org="ua", surname="Ковальчук", given_name="Олексій")
-    page = _login(users[("ua", "caseworker")]).get(reverse("child-list"), {"q": query}).content.decode()
+    page = (
+        _login(users[("ua", "caseworker")])
+        .get(reverse("child-list"), {"q": query})
+        .content.decode()
+    )
     assert reverse("child-detail", args=[child.pk]) in page
     assert reverse("child-detail", args=[other.pk]) not in page
 

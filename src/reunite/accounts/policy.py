@@ -33,7 +33,11 @@ _READ_RECORDS = {"child.view", "enquiry.view", "person.view", "case.view"}
 _MATCH_RUN, _MATCH_REVIEW, _MATCH_DECIDE = "match.run", "match.review", "match.decide"
 # Verification (reunite.verification): evidence, DNA kinship, four-eyes approval, best interests.
 _EVIDENCE_VIEW, _EVIDENCE_ADD = "evidence.view", "evidence.add"
-_KINSHIP_RUN, _REL_APPROVE, _REL_COUNTERSIGN = "kinship.run", "relationship.approve", "relationship.countersign"
+_KINSHIP_RUN, _REL_APPROVE, _REL_COUNTERSIGN = (
+    "kinship.run",
+    "relationship.approve",
+    "relationship.countersign",
+)
 _BID_VIEW, _BID_RECORD = "bid.view", "bid.record"
 
 # Actions each role may take (on records its organisation can see).
@@ -164,9 +168,7 @@ def can_see_restricted(user: Any, record: Model) -> bool:
 def visible(user: Any, queryset: QuerySet) -> QuerySet:
     """Narrow a queryset of owned records to those the user's organisation can see."""
     organization = organization_of(user)
-    if organization is None or not has_permission(
-        user, f"{queryset.model._meta.model_name}.view"
-    ):
+    if organization is None or not has_permission(user, f"{queryset.model._meta.model_name}.view"):
         return queryset.none()
     return queryset.filter(Q(owner=organization) | Q(shared_with=organization)).distinct()
 

@@ -1,4 +1,4 @@
-"""Application commands that need Django: serve, demo, migrate, audit, createuser, import, export."""
+"""Application commands that need Django: serve, demo, migrate, audit, users, import, export."""
 
 from __future__ import annotations
 
@@ -37,7 +37,9 @@ def migrate() -> None:
 
 def demo(
     seed: Annotated[int, typer.Option(help="Seed of the synthetic data.")] = 0,
-    children: Annotated[int, typer.Option(help="Synthetic children in the other party's registry.")] = 120,
+    children: Annotated[
+        int, typer.Option(help="Synthetic children in the other party's registry.")
+    ] = 120,
     enquiries: Annotated[int, typer.Option(help="Synthetic tracing requests.")] = 40,
 ) -> None:
     """Migrate, create demo organisations and users, and load synthetic children and cases."""
@@ -55,7 +57,8 @@ def demo(
     if summary.already_loaded:
         console.print("[yellow]Demo data was already loaded; nothing added.[/yellow]")
     console.print(
-        f"[bold]Demo data:[/bold] {summary.children} children, {summary.enquiries} tracing requests, "
+        f"[bold]Demo data:[/bold] {summary.children} children, "
+        f"{summary.enquiries} tracing requests, "
         f"{summary.cases} cases (synthetic people only)."
     )
     table = Table(title=f"Demo logins (password for all: {DEMO_PASSWORD})")
@@ -73,7 +76,9 @@ def verify() -> None:
 
     count, problem = verify_chain()
     if problem is not None:
-        typer.secho(f"Audit trail BROKEN at {problem} ({count} events checked).", fg="red", err=True)
+        typer.secho(
+            f"Audit trail BROKEN at {problem} ({count} events checked).", fg="red", err=True
+        )
         raise typer.Exit(1)
     typer.secho(f"Audit trail intact: {count} events; head {chain_head()}", fg="green")
 
@@ -81,10 +86,16 @@ def verify() -> None:
 def createuser(
     username: Annotated[str, typer.Argument(help="Login name.")],
     organization: Annotated[str, typer.Option(help="Short name of the organisation.")],
-    role: Annotated[str, typer.Option(help="caseworker, verifier, coordinator, transfer_officer, auditor or administrator.")],
+    role: Annotated[
+        str,
+        typer.Option(
+            help="caseworker, verifier, coordinator, transfer_officer, auditor or administrator."
+        ),
+    ],
     email: Annotated[str, typer.Option(help="E-mail address.")] = "",
     password_env: Annotated[
-        str, typer.Option(help="Read the password from this environment variable instead of a prompt.")
+        str,
+        typer.Option(help="Read the password from this environment variable instead of a prompt."),
     ] = "",
 ) -> None:
     """Create a user in an organisation with a role (password prompted, or from --password-env)."""
@@ -98,7 +109,9 @@ def createuser(
     from reunite.audit.log import Actor, log_event
 
     if role not in Role.values:
-        typer.secho(f"Unknown role {role!r}; choose one of: {', '.join(Role.values)}.", fg="red", err=True)
+        typer.secho(
+            f"Unknown role {role!r}; choose one of: {', '.join(Role.values)}.", fg="red", err=True
+        )
         raise typer.Exit(2)
     org = Organization.objects.filter(short_name=organization).first()
     if org is None:
@@ -124,15 +137,29 @@ def createuser(
     with transaction.atomic():
         user = User.objects.create_user(username=username, email=email, password=password)
         Membership.objects.create(user=user, organization=org, role=role)
-        log_event(Actor.system("cli-createuser"), "user_created", "user", user.pk,
-                  {"username": [None, username], "organization": [None, org.short_name], "role": [None, role]})
+        log_event(
+            Actor.system("cli-createuser"),
+            "user_created",
+            "user",
+            user.pk,
+            {
+                "username": [None, username],
+                "organization": [None, org.short_name],
+                "role": [None, role],
+            },
+        )
     typer.secho(f"Created {username} ({role}, {org.short_name}).", fg="green")
 
 
 def createorg(
     short_name: Annotated[str, typer.Argument(help="Short name, e.g. UA-NIB.")],
     name: Annotated[str, typer.Option(help="Full name of the organisation.")],
-    kind: Annotated[str, typer.Option(help="state_authority, ombudsman, information_bureau, ngo, international or mediator.")],
+    kind: Annotated[
+        str,
+        typer.Option(
+            help="state_authority, ombudsman, information_bureau, ngo, international or mediator."
+        ),
+    ],
     country: Annotated[str, typer.Option(help="ISO 3166-1 alpha-2 country code.")],
 ) -> None:
     """Register an organisation (a party to the process)."""
@@ -141,17 +168,33 @@ def createorg(
     from reunite.audit.log import Actor, log_event
 
     if kind not in OrganizationKind.values:
-        typer.secho(f"Unknown kind {kind!r}; choose one of: {', '.join(OrganizationKind.values)}.", fg="red", err=True)
+        typer.secho(
+            f"Unknown kind {kind!r}; choose one of: {', '.join(OrganizationKind.values)}.",
+            fg="red",
+            err=True,
+        )
         raise typer.Exit(2)
     if len(country) != 2 or not country.isalpha():
         typer.secho(f"{country!r} is not a two-letter country code.", fg="red", err=True)
         raise typer.Exit(2)
-    if Organization.objects.filter(short_name=short_name).exists() or Organization.objects.filter(name=name).exists():
-        typer.secho(f"An organisation named {short_name!r} or {name!r} already exists.", fg="red", err=True)
+    if (
+        Organization.objects.filter(short_name=short_name).exists()
+        or Organization.objects.filter(name=name).exists()
+    ):
+        typer.secho(
+            f"An organisation named {short_name!r} or {name!r} already exists.", fg="red", err=True
+        )
         raise typer.Exit(2)
-    org = Organization.objects.create(short_name=short_name, name=name, kind=kind, country=country.upper())
-    log_event(Actor.system("cli-createorg"), "create", "organization", org.pk,
-              {"short_name": [None, short_name], "kind": [None, kind], "country": [None, org.country]})
+    org = Organization.objects.create(
+        short_name=short_name, name=name, kind=kind, country=country.upper()
+    )
+    log_event(
+        Actor.system("cli-createorg"),
+        "create",
+        "organization",
+        org.pk,
+        {"short_name": [None, short_name], "kind": [None, kind], "country": [None, org.country]},
+    )
     typer.secho(f"Created organisation {short_name}.", fg="green")
 
 
@@ -164,7 +207,9 @@ def reindex() -> None:
 
     with Progress(transient=True) as bar:
         task = bar.add_task("Re-indexing names", total=None)
-        count = rebuild_search_index(lambda done, total: bar.update(task, completed=done, total=total))
+        count = rebuild_search_index(
+            lambda done, total: bar.update(task, completed=done, total=total)
+        )
     typer.secho(f"Re-indexed {count} records.", fg="green")
 
 

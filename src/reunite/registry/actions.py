@@ -7,7 +7,6 @@ organisation and the request id) first.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -141,7 +140,9 @@ def _check_names(names: Sequence[Mapping[str, Any]]) -> None:
     if not names or not any(
         (n.get("surname") or n.get("given_name") or n.get("full_name")) for n in names
     ):
-        raise ValidationError({"names": "Give at least one name (a surname, given name or full name)."})
+        raise ValidationError(
+            {"names": "Give at least one name (a surname, given name or full name)."}
+        )
 
 
 # Children ---------------------------------------------------------------------------------
@@ -196,7 +197,9 @@ def update_child(
 @transaction.atomic
 def delete_child(acting: Acting, child: Child) -> None:
     policy.require(acting.user, "child.delete", child)
-    child = Child.objects.select_for_update().get(pk=child.pk)  # audit what is stored, not a stale copy
+    child = Child.objects.select_for_update().get(
+        pk=child.pk
+    )  # audit what is stored, not a stale copy
     if child.cases.exists():
         raise ValidationError("This child is part of a case; close the case instead of deleting.")
     before = snapshot(child, CHILD_FIELDS)
@@ -276,7 +279,9 @@ def create_enquiry(
     enquiry = Enquiry(owner=acting.organization, created_by=acting.user, enquirer=person)
     _apply(enquiry, fields, ENQUIRY_FIELDS)
     if not (enquiry.surname or enquiry.given_name or enquiry.full_name):
-        raise ValidationError({"surname": "Give at least the sought child's surname, given name or full name."})
+        raise ValidationError(
+            {"surname": "Give at least the sought child's surname, given name or full name."}
+        )
     enquiry.search_text = search_text_for(_enquiry_search_names(enquiry))
     enquiry.full_clean(exclude=["owner", "enquirer"])
     enquiry.save()
@@ -311,14 +316,18 @@ def delete_enquiry(acting: Acting, enquiry: Enquiry) -> None:
     before = snapshot(enquiry, ENQUIRY_FIELDS)
     pk = enquiry.pk
     enquiry.delete()
-    log_event(acting.audit_actor, "delete", "enquiry", pk, {k: [v, None] for k, v in before.items()})
+    log_event(
+        acting.audit_actor, "delete", "enquiry", pk, {k: [v, None] for k, v in before.items()}
+    )
 
 
 # Sharing and files --------------------------------------------------------------------------
 
 
 @transaction.atomic
-def share_record(acting: Acting, record: Child | Enquiry | Person | Case, organization: Organization) -> None:
+def share_record(
+    acting: Acting, record: Child | Enquiry | Person | Case, organization: Organization
+) -> None:
     """Share a record with another organisation (only its owner can)."""
     policy.require(acting.user, "record.share", record)
     if organization.pk == record.owner_id:
@@ -522,7 +531,9 @@ def _move_case(
 
 
 @transaction.atomic
-def link_case(acting: Acting, case: Case, *, child: Child | None = None, enquiry: Enquiry | None = None) -> Case:
+def link_case(
+    acting: Acting, case: Case, *, child: Child | None = None, enquiry: Enquiry | None = None
+) -> Case:
     """Attach the missing side (child or enquiry) to a case."""
     policy.require(acting.user, "case.create")
     case = Case.objects.select_for_update().get(pk=case.pk)
@@ -572,7 +583,9 @@ def rebuild_search_index(progress: Any = None) -> int:
 
 
 @transaction.atomic
-def record_confirmed_match(acting: Acting, enquiry: Enquiry, child: Child, *, note: str = "") -> Case:
+def record_confirmed_match(
+    acting: Acting, enquiry: Enquiry, child: Child, *, note: str = ""
+) -> Case:
     """A reviewer confirmed that a tracing request and a child are the same child.
 
     Links the two on the request's open case (opening one, shared with the child's owner, if
@@ -609,7 +622,11 @@ def record_confirmed_match(acting: Acting, enquiry: Enquiry, child: Child, *, no
         )  # fmt: skip
         log_event(
             acting.audit_actor, "create", "case", case.pk,
-            {"reference": [None, case.reference], "enquiry": [None, enquiry.pk], "state": [None, case.state]},
+            {
+                "reference": [None, case.reference],
+                "enquiry": [None, enquiry.pk],
+                "state": [None, case.state],
+            },
         )  # fmt: skip
     if case.child_id is None:
         case.child = child

@@ -31,11 +31,16 @@ from reunite.registry.importing import (
 )
 from reunite.registry.models import CASE_STATE_ORDER, Case, Child, Enquiry
 
-DEMO_PASSWORD = "demo-reunite-2026"
+DEMO_PASSWORD = "demo-reunite-2026"  # noqa: S105 - synthetic demo accounts only
 
 ORGANIZATIONS = [
     # short name, name, kind, country
-    ("UA-NIB", "Demo National Information Bureau (Ukraine)", OrganizationKind.INFORMATION_BUREAU, "UA"),
+    (
+        "UA-NIB",
+        "Demo National Information Bureau (Ukraine)",
+        OrganizationKind.INFORMATION_BUREAU,
+        "UA",
+    ),
     ("RU-CRO", "Demo Children's Rights Office (Russia)", OrganizationKind.OMBUDSMAN, "RU"),
     ("MEDIATOR", "Demo Neutral Mediator", OrganizationKind.MEDIATOR, "QA"),
 ]
@@ -92,7 +97,9 @@ def _ensure_organizations_and_users() -> tuple[dict[str, Any], bool]:
             user = User(username=username)
             user.set_password(DEMO_PASSWORD)
             user.save()
-            Membership.objects.create(user=user, organization=Organization.objects.get(short_name=org), role=role)
+            Membership.objects.create(
+                user=user, organization=Organization.objects.get(short_name=org), role=role
+            )
         users[username] = user
     return users, created
 
@@ -101,7 +108,9 @@ def _acting(user: Any) -> Acting:
     return Acting(user=user, request_id=f"demo-{uuid.uuid4().hex[:12]}")
 
 
-def _track(items: Iterable[Any], progress: Progress | None, description: str, total: int) -> Iterable[Any]:
+def _track(
+    items: Iterable[Any], progress: Progress | None, description: str, total: int
+) -> Iterable[Any]:
     if progress is None:
         yield from items
         return
@@ -111,7 +120,9 @@ def _track(items: Iterable[Any], progress: Progress | None, description: str, to
         progress.advance(task)
 
 
-def load_demo(*, seed: int = 0, children: int = 120, enquiries: int = 40, progress: bool = False) -> DemoSummary:
+def load_demo(
+    *, seed: int = 0, children: int = 120, enquiries: int = 40, progress: bool = False
+) -> DemoSummary:
     """Create the demo parties, users and synthetic records (once; later calls only list logins)."""
     from reunite.synth import generate
 
@@ -133,7 +144,9 @@ def load_demo(*, seed: int = 0, children: int = 120, enquiries: int = 40, progre
             bar.start()
         try:
             child_by_record: dict[str, Child] = {}
-            for record in _track(population.records, bar, "Registry children", len(population.records)):
+            for record in _track(
+                population.records, bar, "Registry children", len(population.records)
+            ):
                 fields = child_fields(record, today)
                 fields["consent_for_tracing"] = rng.random() < 0.9
                 fields["custodian"] = record.institution and f"Director, {record.institution}"
@@ -142,10 +155,14 @@ def load_demo(*, seed: int = 0, children: int = 120, enquiries: int = 40, progre
                 if fields["citizenships"] == ["RU"]:
                     fields["personal_status_altered"] = True
                     fields["altered_fields"] = ["citizenship"]
-                child = actions.create_child(_acting(users["ru-caseworker"]), fields, child_names(record))
+                child = actions.create_child(
+                    _acting(users["ru-caseworker"]), fields, child_names(record)
+                )
                 child_by_record[record.record_id] = child
             enquiry_by_id: dict[str, Enquiry] = {}
-            for record in _track(population.enquiries, bar, "Tracing requests", len(population.enquiries)):
+            for record in _track(
+                population.enquiries, bar, "Tracing requests", len(population.enquiries)
+            ):
                 fields = enquiry_fields(record, parse_relationship(record.enquirer_relationship))
                 fields["consent_for_tracing"] = True
                 enquiry = actions.create_enquiry(
@@ -171,7 +188,9 @@ def load_demo(*, seed: int = 0, children: int = 120, enquiries: int = 40, progre
                 actions.share_record(_acting(users["ru-caseworker"]), child, mediator)
                 actions.link_case(_acting(users["ua-caseworker"]), case, child=child)
                 for state in CASE_STATE_ORDER[1 : CASE_STATE_ORDER.index(target) + 1]:
-                    actions.transition_case(_acting(users[_STEP_USER[state]]), case, state, note="demo")
+                    actions.transition_case(
+                        _acting(users[_STEP_USER[state]]), case, state, note="demo"
+                    )
                 summary.cases += 1
         finally:
             if bar:

@@ -208,7 +208,9 @@ class ChildName(models.Model):
     full_name = models.CharField(max_length=300, blank=True)
     script = models.CharField(max_length=8, choices=Script.choices, default=Script.UNKNOWN)
     language = models.CharField(max_length=8, choices=Language.choices, default=Language.UNKNOWN)
-    source = models.CharField(max_length=16, choices=NameSource.choices, default=NameSource.REPORTED)
+    source = models.CharField(
+        max_length=16, choices=NameSource.choices, default=NameSource.REPORTED
+    )
     is_primary = models.BooleanField(default=False)
 
     class Meta:
@@ -245,9 +247,12 @@ class ChildRelative(models.Model):
     class Meta:
         unique_together = [("child", "person")]
 
+    def __str__(self) -> str:
+        return f"{self.person} ({self.relationship}) of child {self.child_id}"
+
 
 class Enquiry(OwnedRecord, PartialDateMixin):
-    """A tracing request: who seeks whom, with the sought child's details as the family gives them."""
+    """A tracing request: who seeks whom, and the sought child as the family describes them."""
 
     enquirer = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="enquiries")
     enquirer_relationship = models.CharField(max_length=20, choices=Relationship.choices)

@@ -15,7 +15,6 @@ from reunite.registry.models import (
     Attachment,
     CaseState,
     ClosingReason,
-    DatePrecision,
     Language,
     LegalStatus,
     NameSource,
@@ -44,7 +43,9 @@ class PartialDateField(forms.CharField):
         kwargs.setdefault("required", False)
         kwargs.setdefault("max_length", 10)
         kwargs.setdefault("help_text", DATE_HELP)
-        kwargs.setdefault("widget", forms.TextInput(attrs={"placeholder": "YYYY-MM-DD", "inputmode": "numeric"}))
+        kwargs.setdefault(
+            "widget", forms.TextInput(attrs={"placeholder": "YYYY-MM-DD", "inputmode": "numeric"})
+        )
         super().__init__(**kwargs)
 
     def clean(self, value: Any) -> tuple[dt.date | None, str]:  # type: ignore[override]
@@ -61,7 +62,9 @@ class NameForm(forms.Form):
     patronymic = forms.CharField(max_length=120, required=False)
     script = forms.ChoiceField(choices=Script.choices, initial=Script.UNKNOWN, required=False)
     language = forms.ChoiceField(choices=Language.choices, initial=Language.UNKNOWN, required=False)
-    source = forms.ChoiceField(choices=NameSource.choices, initial=NameSource.REPORTED, required=False)
+    source = forms.ChoiceField(
+        choices=NameSource.choices, initial=NameSource.REPORTED, required=False
+    )
 
     def has_name(self) -> bool:
         data = self.cleaned_data
@@ -91,19 +94,24 @@ class ChildForm(forms.Form):
     )
     legal_status = forms.ChoiceField(choices=LegalStatus.choices, initial=LegalStatus.UNKNOWN)
     personal_status_altered = forms.BooleanField(
-        required=False, label=_("Name, birth date, birthplace or citizenship changed after separation")
+        required=False,
+        label=_("Name, birth date, birthplace or citizenship changed after separation"),
     )
     consent_for_tracing = forms.BooleanField(required=False, label=_("Consent for tracing given"))
     sibling_group = forms.CharField(max_length=64, required=False)
     mother_name = forms.CharField(max_length=300, required=False)
     father_name = forms.CharField(max_length=300, required=False)
-    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000)
+    notes = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000
+    )
 
     def clean_citizenships(self) -> list[str]:
         codes = [c.upper() for c in _split_list(self.cleaned_data.get("citizenships", ""))]
         for code in codes:
             if not re.fullmatch(r"[A-Z]{2}", code):
-                raise forms.ValidationError(_("'%(code)s' is not a two-letter country code."), params={"code": code})
+                raise forms.ValidationError(
+                    _("'%(code)s' is not a two-letter country code."), params={"code": code}
+                )
         return codes
 
     def clean(self) -> dict[str, Any]:
@@ -133,9 +141,15 @@ class EnquiryForm(forms.Form):
     # The enquirer
     enquirer_surname = forms.CharField(max_length=120, label=_("Enquirer's surname"))
     enquirer_given_name = forms.CharField(max_length=120, label=_("Enquirer's given name"))
-    enquirer_patronymic = forms.CharField(max_length=120, required=False, label=_("Enquirer's patronymic"))
-    enquirer_relationship = forms.ChoiceField(choices=Relationship.choices, label=_("Relationship to the child"))
-    enquirer_contact = forms.CharField(max_length=300, required=False, label=_("Enquirer's contact details"))
+    enquirer_patronymic = forms.CharField(
+        max_length=120, required=False, label=_("Enquirer's patronymic")
+    )
+    enquirer_relationship = forms.ChoiceField(
+        choices=Relationship.choices, label=_("Relationship to the child")
+    )
+    enquirer_contact = forms.CharField(
+        max_length=300, required=False, label=_("Enquirer's contact details")
+    )
     # The sought child
     surname = forms.CharField(max_length=120, required=False, label=_("Child's surname"))
     given_name = forms.CharField(max_length=120, required=False, label=_("Child's given name"))
@@ -156,7 +170,9 @@ class EnquiryForm(forms.Form):
     mother_name = forms.CharField(max_length=300, required=False)
     father_name = forms.CharField(max_length=300, required=False)
     consent_for_tracing = forms.BooleanField(required=False, label=_("Consent for tracing given"))
-    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000)
+    notes = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -201,7 +217,9 @@ class EnquiryForm(forms.Form):
 class TransitionForm(forms.Form):
     to_state = forms.ChoiceField(choices=CaseState.choices)
     closing_reason = forms.ChoiceField(choices=[("", "—"), *ClosingReason.choices], required=False)
-    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000)
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
+    )
 
 
 class ShareForm(forms.Form):
@@ -220,8 +238,12 @@ class LinkChildForm(forms.Form):
 
 class ChildFilterForm(forms.Form):
     q = forms.CharField(required=False, max_length=200, label=_("Name"))
-    sex = forms.ChoiceField(choices=[("", _("Any sex")), ("F", _("Female")), ("M", _("Male"))], required=False)
-    legal_status = forms.ChoiceField(choices=[("", _("Any legal status")), *LegalStatus.choices], required=False)
+    sex = forms.ChoiceField(
+        choices=[("", _("Any sex")), ("F", _("Female")), ("M", _("Male"))], required=False
+    )
+    legal_status = forms.ChoiceField(
+        choices=[("", _("Any legal status")), *LegalStatus.choices], required=False
+    )
     consent = forms.ChoiceField(
         choices=[("", _("Consent: any")), ("yes", _("Consent given")), ("no", _("No consent"))],
         required=False,

@@ -13,17 +13,23 @@ from reunite.registry.actions import Acting
 
 @receiver(user_logged_in, dispatch_uid="reunite_audit_login")
 def _logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
-    log_event(Acting(user, getattr(request, "request_id", "")).audit_actor, "login", "user", user.pk)
+    log_event(
+        Acting(user, getattr(request, "request_id", "")).audit_actor, "login", "user", user.pk
+    )
 
 
 @receiver(user_logged_out, dispatch_uid="reunite_audit_logout")
 def _logged_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     if user is not None:
-        log_event(Acting(user, getattr(request, "request_id", "")).audit_actor, "logout", "user", user.pk)
+        log_event(
+            Acting(user, getattr(request, "request_id", "")).audit_actor, "logout", "user", user.pk
+        )
 
 
 @receiver(user_login_failed, dispatch_uid="reunite_audit_login_failed")
-def _login_failed(sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any) -> None:
+def _login_failed(
+    sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any
+) -> None:
     actor = Actor(
         user_id=None,
         username=str(credentials.get("username", ""))[:150],

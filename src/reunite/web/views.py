@@ -12,7 +12,6 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-
 from django.views.decorators.http import require_http_methods, require_POST
 
 from reunite.accounts import policy
@@ -73,7 +72,8 @@ def _history(request: HttpRequest, record: Any) -> list[dict[str, Any]]:
     for event in events:
         changes = event.changes if isinstance(event.changes, dict) else {}
         shown = {
-            field: values if show_restricted or field not in policy.RESTRICTED_FIELDS
+            field: values
+            if show_restricted or field not in policy.RESTRICTED_FIELDS
             else ["(restricted)", "(restricted)"]
             for field, values in changes.items()
         }
@@ -86,7 +86,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     user = request.user
     cases = policy.visible(user, Case.objects.all())
     open_cases = cases.filter(state__in=OPEN_STATES)
-    by_state = {row["state"]: row["n"] for row in open_cases.values("state").annotate(n=Count("id", distinct=True))}
+    by_state = {
+        row["state"]: row["n"]
+        for row in open_cases.values("state").annotate(n=Count("id", distinct=True))
+    }
     state_rows = [(CaseState(s).label, s, by_state.get(s, 0)) for s in OPEN_STATES]
     party_counts = Counter(
         Organization.objects.get(pk=row["owner"]).short_name
@@ -94,7 +97,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
     children = policy.visible(user, Child.objects.all())
     warnings = ageing_out(children)
-    actions.record_list(_acting(request), "child", [w.child.pk for w in warnings], "dashboard:ageing-out")
+    actions.record_list(
+        _acting(request), "child", [w.child.pk for w in warnings], "dashboard:ageing-out"
+    )
     return render(
         request,
         "web/dashboard.html",
@@ -136,9 +141,9 @@ def child_list(request: HttpRequest) -> HttpResponse:
         if data["ageing_out"]:
             ageing_ids = {w.child.pk for w in ageing_out(children)}
             children = children.filter(pk__in=ageing_ids)
-    page = Paginator(children.order_by("pk").prefetch_related("names", "cases"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(
+        children.order_by("pk").prefetch_related("names", "cases"), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
     rows = [(child, age_out_status(child)) for child in page]
     actions.record_list(_acting(request), "child", [c.pk for c in page], query)
     template = "web/_child_rows.html" if request.htmx else "web/child_list.html"  # type: ignore[attr-defined]
@@ -172,10 +177,15 @@ def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _child_form_initial(child: Child) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     initial = {f: getattr(child, f) for f in actions.CHILD_FIELDS if f not in ("altered_fields",)}
     initial["birth_date"] = child.format_partial(child.birth_date, child.birth_date_precision)
-    initial["separation_date"] = child.format_partial(child.separation_date, child.separation_date_precision)
+    initial["separation_date"] = child.format_partial(
+        child.separation_date, child.separation_date_precision
+    )
     initial["citizenships"] = ";".join(child.citizenships)
     names = [
-        {k: getattr(n, k) for k in ("surname", "given_name", "patronymic", "script", "language", "source")}
+        {
+            k: getattr(n, k)
+            for k in ("surname", "given_name", "patronymic", "script", "language", "source")
+        }
         for n in child.names.all()
     ]
     return initial, names
@@ -195,14 +205,20 @@ def child_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         if form.is_valid() and names.is_valid():
             name_rows = [n.cleaned_data for n in names if n.cleaned_data and n.has_name()]
             if not name_rows:
-                names._non_form_errors = names.error_class(["Give at least one surname or given name."])  # type: ignore[attr-defined]
+                names._non_form_errors = names.error_class(
+                    ["Give at least one surname or given name."]
+                )  # type: ignore[attr-defined]
             else:
                 try:
                     if child is None:
-                        child = actions.create_child(_acting(request), form.model_fields(), name_rows)
+                        child = actions.create_child(
+                            _acting(request), form.model_fields(), name_rows
+                        )
                         messages.success(request, f"Child {child.display_name} registered.")
                     else:
-                        actions.update_child(_acting(request), child, form.model_fields(), name_rows)
+                        actions.update_child(
+                            _acting(request), child, form.model_fields(), name_rows
+                        )
                         messages.success(request, "Changes saved.")
                     return redirect("child-detail", pk=child.pk)
                 except ValidationError as error:
@@ -265,7 +281,9 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
         raise Http404 from exc
     record = attachment.child or attachment.enquiry
     model = Child if attachment.child_id else Enquiry
-    policy.get_visible_or_404(request.user, model.objects.all(), record.pk, f"{model._meta.model_name}.view")  # type: ignore[union-attr]
+    policy.get_visible_or_404(
+        request.user, model.objects.all(), record.pk, f"{model._meta.model_name}.view"
+    )  # type: ignore[union-attr]
     actions.log_event(_acting(request).audit_actor, "download", "attachment", attachment.pk)
     response = FileResponse(
         attachment.file.open("rb"), content_type=attachment.content_type, as_attachment=True,
@@ -321,7 +339,9 @@ def enquiry_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def enquiry_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     enquiry: Enquiry | None = None
     if pk is not None:
-        enquiry = policy.get_visible_or_404(request.user, Enquiry.objects.all(), pk, "enquiry.change")  # type: ignore[assignment]
+        enquiry = policy.get_visible_or_404(
+            request.user, Enquiry.objects.all(), pk, "enquiry.change"
+        )  # type: ignore[assignment]
     else:
         policy.require(request.user, "enquiry.create")
     if request.method == "POST":
@@ -335,7 +355,9 @@ def enquiry_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                     messages.success(request, "Tracing request registered.")
                 else:
                     actions.update_enquiry(_acting(request), enquiry, form.model_fields())
-                    actions.update_person(_acting(request), enquiry.enquirer, form.enquirer_fields())
+                    actions.update_person(
+                        _acting(request), enquiry.enquirer, form.enquirer_fields()
+                    )
                     messages.success(request, "Changes saved.")
                 return redirect("enquiry-detail", pk=enquiry.pk)
             except ValidationError as error:
@@ -370,9 +392,13 @@ def case_list(request: HttpRequest) -> HttpResponse:
     state = request.GET.get("state", "")
     if state in CaseState.values:
         cases = cases.filter(state=state)
-    page = Paginator(cases.prefetch_related("child__names"), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(cases.prefetch_related("child__names"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     actions.record_list(_acting(request), "case", [c.pk for c in page], state)
-    return render(request, "web/case_list.html", {"page": page, "state": state, "states": CaseState.choices})
+    return render(
+        request, "web/case_list.html", {"page": page, "state": state, "states": CaseState.choices}
+    )
 
 
 @login_required
@@ -396,8 +422,10 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "closing_reasons": ClosingReason.choices,
             "history": _history(request, case),
             "child_visible": case.child is not None and policy.is_visible(request.user, case.child),
-            "enquiry_visible": case.enquiry is not None and policy.is_visible(request.user, case.enquiry),
-            "can_link": policy.has_permission(request.user, "case.create") and case.child_id is None,
+            "enquiry_visible": case.enquiry is not None
+            and policy.is_visible(request.user, case.enquiry),
+            "can_link": policy.has_permission(request.user, "case.create")
+            and case.child_id is None,
             "can_share": policy.can(request.user, "record.share", case),
             "share_form": ShareForm(),
             "link_form": LinkChildForm(),
@@ -412,9 +440,13 @@ def case_open(request: HttpRequest) -> HttpResponse:
     policy.require(request.user, "case.create")
     enquiry = child = None
     if request.POST.get("enquiry"):
-        enquiry = policy.get_visible_or_404(request.user, Enquiry.objects.all(), request.POST["enquiry"], "enquiry.view")
+        enquiry = policy.get_visible_or_404(
+            request.user, Enquiry.objects.all(), request.POST["enquiry"], "enquiry.view"
+        )
     if request.POST.get("child"):
-        child = policy.get_visible_or_404(request.user, Child.objects.all(), request.POST["child"], "child.view")
+        child = policy.get_visible_or_404(
+            request.user, Child.objects.all(), request.POST["child"], "child.view"
+        )
     try:
         case = actions.open_case(_acting(request), enquiry=enquiry, child=child)  # type: ignore[arg-type]
     except ValidationError as error:
@@ -430,7 +462,9 @@ def case_link_child(request: HttpRequest, pk: int) -> HttpResponse:
     case = policy.get_visible_or_404(request.user, Case.objects.all(), pk, "case.view")
     form = LinkChildForm(request.POST)
     if form.is_valid():
-        child = policy.get_visible_or_404(request.user, Child.objects.all(), form.cleaned_data["child"], "child.view")
+        child = policy.get_visible_or_404(
+            request.user, Child.objects.all(), form.cleaned_data["child"], "child.view"
+        )
         try:
             actions.link_case(_acting(request), case, child=child)  # type: ignore[arg-type]
             messages.success(request, "Child linked to the case.")
@@ -480,5 +514,3 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 
 def healthz(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
-
-

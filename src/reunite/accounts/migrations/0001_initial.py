@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,28 +14,78 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Organization',
+            name="Organization",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, unique=True)),
-                ('short_name', models.CharField(max_length=40, unique=True)),
-                ('kind', models.CharField(choices=[('state_authority', 'State authority'), ('ombudsman', 'Ombudsman office'), ('information_bureau', 'National information bureau'), ('ngo', 'Non-governmental organisation'), ('international', 'International organisation'), ('mediator', 'Mediator')], max_length=32)),
-                ('country', models.CharField(help_text='ISO 3166-1 alpha-2 code', max_length=2)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, unique=True)),
+                ("short_name", models.CharField(max_length=40, unique=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("state_authority", "State authority"),
+                            ("ombudsman", "Ombudsman office"),
+                            ("information_bureau", "National information bureau"),
+                            ("ngo", "Non-governmental organisation"),
+                            ("international", "International organisation"),
+                            ("mediator", "Mediator"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("country", models.CharField(help_text="ISO 3166-1 alpha-2 code", max_length=2)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('caseworker', 'Caseworker'), ('verifier', 'Verifier'), ('coordinator', 'Coordinator (mediator)'), ('transfer_officer', 'Transfer officer'), ('auditor', 'Auditor (read-only)'), ('administrator', 'Administrator')], max_length=32)),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='membership', to=settings.AUTH_USER_MODEL)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='memberships', to='accounts.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("caseworker", "Caseworker"),
+                            ("verifier", "Verifier"),
+                            ("coordinator", "Coordinator (mediator)"),
+                            ("transfer_officer", "Transfer officer"),
+                            ("auditor", "Auditor (read-only)"),
+                            ("administrator", "Administrator"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="membership",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="memberships",
+                        to="accounts.organization",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['organization', 'user__username'],
+                "ordering": ["organization", "user__username"],
             },
         ),
     ]
