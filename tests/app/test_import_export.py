@@ -780,3 +780,34 @@ def test_check_only_reports_what_would_happen_as_json(caseworker: Any, tmp_path:
     assert (data["created"], data["updated"], data["unchanged"]) == (0, 1, 2)
     assert [r["action"] for r in data["records"]] == ["unchanged", "unchanged", "update"]
     assert state() == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_crash_rolls_back_a_real_transaction(
+    caseworker: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As above, with real commits: the import's own transaction is the outermost one."""
+    actions.create_child(as_(caseworker), {"record_id": "OLD"}, [{"surname": "Давній"}])
+    real_update = actions.update_person
+    calls = {"n": 0}
+
+    def update_then_crash(*args: Any, **kwargs: Any) -> Any:
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise MemoryError
+        return real_update(*args, **kwargs)
+
+    import_file(as_(caseworker), write(tmp_path, "e.csv", GOOD_ENQUIRIES), "enquiries")
+    before = state()
+    monkeypatch.setattr(actions, "update_person", update_then_crash)
+    both_changed = GOOD_ENQUIRIES.replace("+000 555 0101", "+000 555 0102").replace(
+        "petro@example.org", "petro@example.net"
+    )
+    with pytest.raises(ImportFailed) as info:
+        import_file(
+            as_(caseworker), write(tmp_path, "e2.csv", both_changed), "enquiries", update=True
+        )
+    assert (info.value.row, info.value.message) == (3, "MemoryError")
+    assert state() == before
+    assert Person.objects.get(enquiries__record_id="E-1").contact == "+000 555 0101"
+    assert verify_chain()[1] is None
