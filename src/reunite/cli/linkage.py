@@ -22,8 +22,9 @@ import typer
 from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-err = Console(stderr=True)
-out = Console()
+# soft_wrap: never break a file path or a "row N, column C" message over two lines.
+err = Console(stderr=True, soft_wrap=True)
+out = Console(soft_wrap=True)
 
 
 class BackendChoice(StrEnum):
@@ -71,6 +72,10 @@ def _read(path: Path, kind: str, update: Callable[[str], None]) -> list[Any]:
     from reunite.interchange import InterchangeError, read_file
 
     update(f"reading {path.name}")
+    if not path.exists():
+        raise _fail(f"{path}: no such file")
+    if path.is_dir():
+        raise _fail(f"{path} is a directory, not a file")
     try:
         result = read_file(path, kind)  # type: ignore[arg-type]
     except InterchangeError as exc:

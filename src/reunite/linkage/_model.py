@@ -197,19 +197,23 @@ def _fill_missing(
 ) -> tuple[LevelParams, ...]:
     """Make every level usable: neutral where untrained, bounded penalties.
 
-    A level with no trained m (never seen in an EM block) gets m = u, i.e. weight 0: no
-    evidence either way. A trained m is floored at ``M_FLOOR`` so that no single field
-    can veto a pair by more than about log2(1/M_FLOOR) bits: identity drift (a new
-    surname, a new birthplace) must lower a true pair's score, not erase it.
+    A level with no trained m (never seen in an EM block) gets m = u, i.e. about weight
+    0: no evidence either way (exactly 0 when the whole field is untrained). Every m is
+    floored at ``M_FLOOR`` so that no single field can veto a pair by more than about
+    log2(1/M_FLOOR) bits: identity drift (a new surname, a new birthplace) must lower a
+    true pair's score, not erase it.
     """
     u = [max(float(x), U_FLOOR) if x is not None else None for x in us]
     known_u = [x for x in u if x is not None]
     u_fill = min(known_u) if known_u else U_FLOOR
     u2 = [x if x is not None else u_fill for x in u]
-    m2 = [
-        max(float(mx), M_FLOOR) if mx is not None else ux
-        for mx, ux in zip(ms, u2, strict=True)
-    ]
+    if all(mx is None for mx in ms):
+        m2 = list(u2)  # an untrained field is neutral
+    else:
+        m2 = [
+            max(float(mx) if mx is not None else ux, M_FLOOR)
+            for mx, ux in zip(ms, u2, strict=True)
+        ]
     sm, su = sum(m2), sum(u2)
     return tuple(
         LevelParams(lab, mi / sm, ui / su) for lab, mi, ui in zip(labels, m2, u2, strict=True)

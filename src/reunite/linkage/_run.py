@@ -11,6 +11,7 @@ import copy
 import logging
 import os
 import time
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -39,9 +40,18 @@ def _noop(_: str) -> None:
 def _linker(api: Any, tables: list[pa.Table], settings: Any) -> Any:
     from splink import Linker
 
-    names = [LEFT, RIGHT] if len(tables) == 2 else [LEFT]
-    sdfs = [api.register(t, dataset_display_name=n) for t, n in zip(tables, names, strict=True)]
+    sdfs = _register(api, tables)
     return Linker(sdfs if len(sdfs) > 1 else sdfs[0], settings, log_level=None)
+
+
+def _register(api: Any, tables: list[pa.Table]) -> list[Any]:
+    """Register inputs under fresh physical names (a Spark session outlives one run)."""
+    names = [LEFT, RIGHT] if len(tables) == 2 else [LEFT]
+    run = uuid.uuid4().hex[:10]
+    return [
+        api.register(t, dataset_display_name=n, table_name=f"{n}_{run}")
+        for t, n in zip(tables, names, strict=True)
+    ]
 
 
 def _relink(linker: Any, settings: dict[str, Any]) -> Any:
@@ -186,9 +196,7 @@ def comparison_counts(
     from splink.blocking_analysis import count_comparisons_from_blocking_rules
 
     api = make_api(backend, spark=spark)
-    names = [LEFT, RIGHT] if right is not None else [LEFT]
-    sdfs = [api.register(t, dataset_display_name=n)
-            for t, n in zip(_tables(left, right), names, strict=True)]
+    sdfs = _register(api, _tables(left, right))
     records = count_comparisons_from_blocking_rules(
         sdfs if len(sdfs) > 1 else sdfs[0],
         blocking_rules=[r.creator() for r in _spec.BLOCKING_RULES],
