@@ -234,3 +234,25 @@ def test_reindex_recomputes_search_keys(users: Any, make_child: Any) -> None:
     assert result.exit_code == 0, result.output
     child.refresh_from_db()
     assert " t:ковальчук " in child.search_text
+
+
+@pytest.mark.django_db
+def test_identity_documents_are_added_by_the_owner_and_audited(users: Any, make_child: Any) -> None:
+    child = make_child(org="ru")
+    url = reverse("identity-document-add", args=[child.pk])
+    data = {
+        "kind": "birth certificate",
+        "number": "I-АБ 123456",
+        "issuing_country": "ua",
+        "issued_on": "2014-04-02",
+    }
+    assert _login(users[("ua", "caseworker")]).post(url, data).status_code == 404
+    assert _login(users[("ru", "verifier")]).post(url, data).status_code == 403
+    _login(users[("ru", "caseworker")]).post(url, {**data, "issuing_country": "Ukraine"})
+    assert not child.identity_documents.exists()
+    _login(users[("ru", "caseworker")]).post(url, data)
+    document = child.identity_documents.get()
+    assert document.issuing_country == "UA" and document.number == "I-АБ 123456"
+    assert AuditEvent.objects.filter(
+        object_type="child", object_id=str(child.pk), action="update"
+    ).exists()

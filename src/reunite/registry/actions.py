@@ -32,6 +32,7 @@ from reunite.registry.models import (
     ChildName,
     ClosingReason,
     Enquiry,
+    IdentityDocument,
     Person,
 )
 from reunite.registry.search import search_text_for
@@ -638,3 +639,23 @@ def record_confirmed_match(
         if CASE_STATE_ORDER.index(case.state) < CASE_STATE_ORDER.index(state):
             case = _move_case(acting, case, state, note=note or "confirmed match")
     return case
+
+
+_DOCUMENT_FIELDS = ("kind", "number", "issuing_country", "issued_on")
+
+
+@transaction.atomic
+def add_identity_document(
+    acting: Acting, child: Child, fields: Mapping[str, Any]
+) -> IdentityDocument:
+    """Record an identity document of a child (birth certificate, passport …)."""
+    policy.require(acting.user, "child.change", child)
+    document = IdentityDocument(child=child)
+    _apply(document, fields, _DOCUMENT_FIELDS)
+    document.full_clean()
+    document.save()
+    log_event(
+        acting.audit_actor, "update", "child", child.pk,
+        {"identity_document": [None, {k: fields.get(k) for k in _DOCUMENT_FIELDS}]},
+    )  # fmt: skip
+    return document

@@ -222,6 +222,21 @@ class TransitionForm(forms.Form):
     )
 
 
+class IdentityDocumentForm(forms.Form):
+    kind = forms.CharField(max_length=60, help_text=_("e.g. birth certificate, passport"))
+    number = forms.CharField(max_length=60, required=False)
+    issuing_country = forms.CharField(max_length=2, required=False, help_text=_("Two-letter code"))
+    issued_on = forms.DateField(required=False, help_text=_("YYYY-MM-DD"))
+
+    def clean_issuing_country(self) -> str:
+        code = self.cleaned_data.get("issuing_country", "").upper()
+        if code and not re.fullmatch(r"[A-Z]{2}", code):
+            raise forms.ValidationError(
+                _("'%(code)s' is not a two-letter country code."), params={"code": code}
+            )
+        return code
+
+
 class ShareForm(forms.Form):
     organization = forms.ModelChoiceField(queryset=Organization.objects.all())
 

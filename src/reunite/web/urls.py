@@ -12,6 +12,7 @@ urlpatterns = [
     path("children/new/", views.child_edit, name="child-create"),
     path("children/<int:pk>/", views.child_detail, name="child-detail"),
     path("children/<int:pk>/edit/", views.child_edit, name="child-edit"),
+    path("children/<int:pk>/documents/", views.identity_document_add, name="identity-document-add"),
     path("enquiries/", views.enquiry_list, name="enquiry-list"),
     path("enquiries/new/", views.enquiry_edit, name="enquiry-create"),
     path("enquiries/<int:pk>/", views.enquiry_detail, name="enquiry-detail"),

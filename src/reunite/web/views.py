@@ -36,6 +36,7 @@ from reunite.web.forms import (
     ChildFilterForm,
     ChildForm,
     EnquiryForm,
+    IdentityDocumentForm,
     LinkChildForm,
     NameFormSet,
     ShareForm,
@@ -170,6 +171,7 @@ def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_open_case": policy.has_permission(request.user, "case.create"),
             "share_form": ShareForm(),
             "attachment_form": AttachmentForm(),
+            "document_form": IdentityDocumentForm(),
         },
     )
 
@@ -231,6 +233,26 @@ def child_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         form = ChildForm()
         names = NameFormSet(prefix="names")
     return render(request, "web/child_form.html", {"form": form, "names": names, "child": child})
+
+
+@login_required
+@require_POST
+def identity_document_add(request: HttpRequest, pk: int) -> HttpResponse:
+    child = policy.get_visible_or_404(request.user, Child.objects.all(), pk, "child.change")
+    form = IdentityDocumentForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.add_identity_document(_acting(request), child, form.cleaned_data)  # type: ignore[arg-type]
+            messages.success(request, "Identity document recorded.")
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+    else:
+        messages.error(
+            request,
+            "Document not recorded: "
+            + "; ".join(f"{field}: {' '.join(errors)}" for field, errors in form.errors.items()),
+        )
+    return redirect("child-detail", pk=pk)
 
 
 @login_required
