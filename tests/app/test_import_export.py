@@ -193,16 +193,61 @@ def test_good_xlsx_with_native_dates_and_numbers(caseworker: Any, tmp_path: Path
 
 
 @pytest.mark.django_db
-def test_csv_with_utf8_bom_and_semicolons(caseworker: Any, tmp_path: Path) -> None:
-    text = GOOD_CHILDREN.replace(",", ";")
+def test_csv_with_utf8_bom(caseworker: Any, tmp_path: Path) -> None:
     path = tmp_path / "bom.csv"
-    path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
-    # Semicolons are the delimiter here, so other_names needs its own separator: keep one alias.
-    text = HEADER_CHILDREN + "\n" + "UA-9,Ковальчук,Олександр" + "," * 15 + "\n"
-    path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    path.write_bytes(b"\xef\xbb\xbf" + GOOD_CHILDREN.encode("utf-8"))
     report = import_file(as_(caseworker), path, "children")
-    assert report.created == 1
-    assert Child.objects.get().record_id == "UA-9"  # the BOM is not part of the first column
+    assert report.created == 3 and report.warnings == []
+    # The BOM is not part of the first column's name or of the first id.
+    assert sorted(Child.objects.values_list("record_id", flat=True)) == [
+        "UA-001",
+        "UA-002",
+        "UA-003",
+    ]
+
+
+@pytest.mark.django_db
+def test_csv_with_bom_and_semicolons_as_excel_writes_it(caseworker: Any, tmp_path: Path) -> None:
+    text = "record_id;surname;given_name;birth_date\r\nUA-9;Ковальчук;Олександр;2014-09\r\n"
+    path = tmp_path / "excel.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    assert import_file(as_(caseworker), path, "children").created == 1
+    child = Child.objects.get(record_id="UA-9")
+    assert (child.birth_date, child.birth_date_precision) == (dt.date(2014, 9, 1), "month")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("utf-16", "UTF-16"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "old Excel .xls"),
+        (b"PK\x03\x04 not really a zip", "not a readable XLSX"),
+    ],
+)
+def test_other_wrong_formats(caseworker: Any, tmp_path: Path, content: Any, expected: str) -> None:
+    path = tmp_path / "list.csv"
+    if content == "utf-16":
+        path.write_bytes(GOOD_CHILDREN.encode("utf-16"))
+    else:
+        path.write_bytes(content)
+    assert expected in refused(caseworker, path)[0]
+
+
+@pytest.mark.django_db
+def test_formula_looking_csv_cells_are_kept_as_text_with_a_warning(
+    caseworker: Any, tmp_path: Path
+) -> None:
+    text = HEADER_CHILDREN + '\nX1,"=HYPERLINK(""http://evil.example"",""x"")",Марія' + "," * 15
+    report = import_file(as_(caseworker), write(tmp_path, "f.csv", text), "children")
+    assert any("looks like a spreadsheet formula" in str(w) for w in report.warnings)
+    name = Child.objects.get().names.get()
+    assert name.surname == '=HYPERLINK("http://evil.example","x")'
+    result = cli("export", "--as", caseworker.username, "--kind", "children",
+                 "--out", str(tmp_path / "o.csv"))  # fmt: skip
+    assert result.exit_code == 0, result.output
+    exported = (tmp_path / "o.csv").read_text(encoding="utf-8")
+    assert "'=HYPERLINK" in exported and ",=HYPERLINK" not in exported
 
 
 @pytest.mark.django_db
