@@ -1,0 +1,74 @@
+"""Registry rows as ``reunite.interchange.InterchangeRecord`` for the linkage engine.
+
+Reuses the export mapping (``reunite.registry.exporting``), so the engine sees a child or
+a tracing request exactly as a list file would carry it: primary name parts, the other
+names as aliases, birth and separation dates with their precision, places, parents and
+the current region. Restricted details (institution, enquirer contact) are never passed:
+the explanation shown to reviewers quotes the compared values, and verifiers may not see
+those details.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from reunite.interchange import InterchangeRecord
+from reunite.registry.exporting import child_to_record, enquiry_to_record
+from reunite.registry.models import Child, Enquiry
+
+CHILD_PREFIX = "C"
+ENQUIRY_PREFIX = "E"
+
+
+def child_key(pk: int) -> str:
+    return f"{CHILD_PREFIX}{pk}"
+
+
+def enquiry_key(pk: int) -> str:
+    return f"{ENQUIRY_PREFIX}{pk}"
+
+
+def pk_of(key: str) -> int:
+    """The database id in an engine key (``C12`` -> 12)."""
+    return int(key[1:])
+
+
+def child_record(child: Child, today: dt.date | None = None) -> InterchangeRecord:
+    """One child (its ``names`` should be prefetched) as an engine input row."""
+    record, _warnings = child_to_record(
+        child,
+        list(child.names.all()),
+        record_id=child_key(child.pk),
+        show_restricted=False,
+        today=today or dt.date.today(),
+    )
+    return record
+
+
+def enquiry_record(enquiry: Enquiry) -> InterchangeRecord:
+    """One tracing request (``enquirer`` should be selected) as an engine input row."""
+    return enquiry_to_record(enquiry, record_id=enquiry_key(enquiry.pk), show_restricted=False)
+
+
+def explanation_json(pair: Any) -> list[dict[str, Any]]:
+    """The engine's per-field explanation as stored on a candidate pair (enquiry first)."""
+    return [
+        {
+            "field": e.field,
+            "level": e.level_label,
+            "weight": float(e.weight),
+            "enquiry_value": e.values[0] if e.values else "",
+            "child_value": e.values[1] if len(e.values) > 1 else "",
+        }
+        for e in pair.explanation
+    ]
+
+
+def explanation_text(item: dict[str, Any]) -> str:
+    """One line in plain words: ``birth date: exact, +7.2``."""
+    weight = float(item.get("weight") or 0.0)
+    level = item.get("level", "")
+    if level == "not known on both sides":
+        return f"{item.get('field', '')}: not known on both sides (no evidence)"
+    return f"{item.get('field', '')}: {level}, {weight:+.1f}"
