@@ -59,3 +59,6 @@ def test_typo_is_one_small_edit(text: str, seed: int) -> None:
     out = typo(text, random.Random(seed))
     assert abs(len(out) - len(text)) <= 1
     assert out[:1] == text[:1]
+    assert (out != text) == (len(text) >= 3)
+    ru = typo(text, random.Random(seed), layout="ru")
+    assert not set(ru) - set(text) & _UA_ONLY

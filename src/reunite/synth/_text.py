@@ -103,8 +103,18 @@ _NOT_ON_KEYBOARD = {"ru": frozenset("іїєґ"), "ua": frozenset("ыэё")}
 def typo(text: str, rng: random.Random, *, layout: str = "ua") -> str:
     """One plausible typing mistake: confusable letter, dropped, doubled or swapped letter.
 
-    ``layout`` ("ua" or "ru") keeps substitutions to letters that keyboard can type.
+    ``layout`` ("ua" or "ru") keeps substitutions to letters that keyboard can type. The
+    result differs from ``text`` whenever ``text`` has three letters or more (swapping
+    two equal letters changes nothing, so another mistake is tried).
     """
+    for _ in range(8):
+        out = _typo_once(text, rng, layout)
+        if out != text:
+            return out
+    return text[:-1] if len(text) >= 3 else text
+
+
+def _typo_once(text: str, rng: random.Random, layout: str) -> str:
     if len(text) < 3:
         return text
     i = rng.randrange(1, len(text))  # keep the first letter: people rarely get it wrong
