@@ -856,3 +856,25 @@ def test_crash_rolls_back_a_real_transaction(
     assert state() == before
     assert Person.objects.get(enquiries__record_id="E-1").contact == "+000 555 0101"
     assert verify_chain()[1] is None
+
+
+@pytest.mark.django_db
+def test_ctrl_c_during_import_rolls_back(
+    caseworker: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_create = actions.create_child
+    calls = {"n": 0}
+
+    def create_then_interrupt(*args: Any, **kwargs: Any) -> Any:
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise KeyboardInterrupt
+        return real_create(*args, **kwargs)
+
+    monkeypatch.setattr(actions, "create_child", create_then_interrupt)
+    before = state()
+    path = write(tmp_path, "children.csv", GOOD_CHILDREN)
+    result = cli("import", "children", str(path), "--as", caseworker.username, "--quiet")
+    assert result.exit_code == 130
+    assert "Interrupted: the import was rolled back" in result.output
+    assert state() == before

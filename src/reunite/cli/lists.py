@@ -5,7 +5,8 @@ they parse options, act as the ``--as`` user, show progress and turn every error
 can cause into a clear message and a non-zero exit code (never a traceback).
 
 Exit codes: 0 done; 1 the file (or the export) has problems, nothing was imported or
-written; 2 bad command line (unknown user, bad option); 3 the user's role does not allow it.
+written; 2 bad command line (unknown user, bad option); 3 the user's role does not allow it;
+130 interrupted (Ctrl+C), nothing imported or written.
 """
 
 # No "from __future__ import annotations": Typer reads the option annotations at run time,
@@ -22,6 +23,7 @@ import typer
 EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
 EXIT_DENIED = 3
+EXIT_INTERRUPTED = 130  # as a shell reports Ctrl+C
 
 import_app = typer.Typer(
     no_args_is_help=True,
@@ -168,6 +170,9 @@ def _run_import(
     except OSError as exc:
         _err(f"Cannot read {file}: {exc.strerror or exc}")
         raise typer.Exit(EXIT_PROBLEMS) from None
+    except KeyboardInterrupt:
+        _err("Interrupted: the import was rolled back, nothing was imported.")
+        raise typer.Exit(EXIT_INTERRUPTED) from None
 
     if as_json:
         _emit_json(report.as_dict())
@@ -332,6 +337,9 @@ def export(
     except OSError as exc:
         _err(f"Cannot write {out}: {exc.strerror or exc}")
         raise typer.Exit(EXIT_PROBLEMS) from None
+    except KeyboardInterrupt:
+        _err("Interrupted: nothing was exported.")
+        raise typer.Exit(EXIT_INTERRUPTED) from None
     if as_json:
         _emit_json(report.as_dict())
         return

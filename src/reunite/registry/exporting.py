@@ -263,9 +263,16 @@ def export_file(
     if kind not in LIST_KINDS:
         raise ExportRefused([f"unknown kind {kind!r} (use children or enquiries)"])
     user = acting.user
-    policy.require(user, "records.export")
-    if not policy.has_permission(user, f"{OBJECT_TYPE[kind]}.view"):
-        raise PermissionDenied("Your role does not allow this.")
+    missing = [
+        action
+        for action in ("records.export", f"{OBJECT_TYPE[kind]}.view")
+        if not policy.has_permission(user, action)
+    ]
+    if missing:
+        role = policy.role_of(user) or "no role"
+        raise PermissionDenied(
+            f"Your role ({role}) may not export {kind} (it lacks: {', '.join(missing)})."
+        )
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
