@@ -23,8 +23,8 @@ _BANDS: tuple[tuple[float, str], ...] = (
 )
 
 
-def verbal_scale(lr: float, claim: str = "the claimed relationship",
-                 alternative: str = "the people being unrelated") -> str:
+def verbal_scale(lr: float, claim: str = "the claimed relationship holds",
+                 alternative: str = "the people are unrelated") -> str:
     """Describe an LR on the ENFSI (2015) verbal scale, in either direction.
 
     An LR of zero is an exclusion, not a point on the scale.
