@@ -619,3 +619,29 @@ def test_unknown_ids_and_non_numeric_ids_are_404(world: World) -> None:
     assert cw.get("/api/children/abc/").status_code == 404
     assert cw.get("/api/cases/999999/timeline/").status_code == 404
     assert Case.objects.count() == 3
+
+
+def test_history_shows_changes_with_restricted_values_hidden(world: World) -> None:
+    cw = client_for(world.user("caseworker"))
+    pk = cw.post("/api/children/", CHILD_BODY, format="json").json()["id"]
+    cw.patch(f"/api/children/{pk}/", {"custodian": "Other family (synthetic)"}, format="json")
+    cw.get(f"/api/children/{pk}/")  # reads are not part of the history
+    history = cw.get(f"/api/children/{pk}/history/").json()
+    assert [e["action"] for e in history] == ["update", "create"]
+    assert history[0]["changes"] == {
+        "custodian": ["Foster family (synthetic)", "Other family (synthetic)"]
+    }
+    assert history[1]["actor"] == world.user("caseworker").username
+    assert history[1]["organization"] == "API-A"
+
+    verifier = client_for(world.user("verifier"))
+    response = verifier.get(f"/api/children/{pk}/history/")
+    assert response.status_code == 200
+    assert response.json()[0]["changes"] == {"custodian": ["(restricted)", "(restricted)"]}
+    assert "synthetic" not in str(response.json()[1]["changes"].get("custodian"))
+    assert "Foster family" not in response.content.decode()
+    # Reading the history is itself audited.
+    assert events("view", "child", pk)[-1].actor_username == world.user("verifier").username
+    # Another party never gets it.
+    other = client_for(world.user("caseworker", "B")).get(f"/api/children/{pk}/history/")
+    assert other.status_code == 404 and "Foster" not in other.content.decode()

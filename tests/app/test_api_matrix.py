@@ -42,6 +42,7 @@ OWN: dict[str, set[str]] = {
     "attach": {CW},
     "delete": {ADMIN},
     "timeline": ALL,
+    "history": ALL,
     "transition": {CW},  # registered → tracing is the caseworker's step
     "link": {CW, COORD},
 }
@@ -53,6 +54,7 @@ SHARED: dict[str, set[str]] = {
     "attach": set(),
     "delete": set(),
     "timeline": ALL,
+    "history": ALL,
     "transition": {CW},
     "link": {CW, COORD},
 }
@@ -61,7 +63,7 @@ CREATE: dict[str, set[str]] = {
 }  # fmt: skip
 
 SUCCESS = {"retrieve": 200, "update": 200, "share": 200, "attach": 201, "delete": 204,
-           "timeline": 200, "transition": 200, "link": 200}  # fmt: skip
+           "timeline": 200, "history": 200, "transition": 200, "link": 200}  # fmt: skip
 RESOURCE = {Child: "children", Enquiry: "enquiries", Person: "persons", Case: "cases"}
 
 
@@ -72,7 +74,10 @@ def _png() -> SimpleUploadedFile:
 def _requests(w: World, record: Any) -> list[tuple[str, str, str, Any, str]]:
     """(operation, method, url, body, format) for every endpoint that acts on the record."""
     base = f"/api/{RESOURCE[type(record)]}/{record.pk}/"
-    out = [("retrieve", "get", base, None, "json")]
+    out = [
+        ("retrieve", "get", base, None, "json"),
+        ("history", "get", base + "history/", None, "json"),
+    ]
     if isinstance(record, Case):
         out += [
             ("timeline", "get", base + "timeline/", None, "json"),

@@ -57,6 +57,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from reunite.accounts import policy
 from reunite.accounts.models import Organization
 from reunite.audit.log import log_event
+from reunite.audit.models import AuditEvent
 from reunite.registry import actions
 from reunite.registry.actions import Acting
 from reunite.registry.ageing import ageing_out
@@ -81,6 +82,7 @@ from reunite.registry.serializers import (
     ChildSerializer,
     EnquirySerializer,
     ErrorSerializer,
+    HistoryEventSerializer,
     MeSerializer,
     OrganizationSerializer,
     PersonSerializer,
@@ -93,6 +95,10 @@ from reunite.registry.serializers import (
 )
 
 MAX_QUERY_CHARS = 200
+# Newest events a record's history shows (the full trail is in the audit log).
+MAX_HISTORY_EVENTS = 500
+# Audit actions that are reads or refusals, not changes: left out of a record's history.
+NOT_HISTORY = ("view", "list", "denied", "download")
 
 # Error responses for the schema ------------------------------------------------------------
 
@@ -335,6 +341,38 @@ class RecordViewSet(ApiMixin, viewsets.GenericViewSet):
                 "shared_with": sorted(o.short_name for o in record.shared_with.all()),
             }
         )
+
+    @extend_schema(
+        summary="The record's change history, newest first (audited as a view)",
+        responses={200: HistoryEventSerializer(many=True), **_errors(403, 404)},
+    )
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def history(self, request: Request, pk: str) -> Response:
+        record = self.get_record(f"{self.object_type}.view")
+        restricted = policy.can_see_restricted(request.user, record)
+        actions.record_view(self.acting(), record, restricted_shown=restricted)
+        events = (
+            AuditEvent.objects.filter(object_type=self.object_type, object_id=str(record.pk))
+            .exclude(action__in=NOT_HISTORY)
+            .order_by("-sequence")[:MAX_HISTORY_EVENTS]
+        )
+        rows = []
+        for event in events:
+            changes = event.changes if isinstance(event.changes, dict) else {}
+            if not restricted:
+                changes = {
+                    name: ["(restricted)", "(restricted)"]
+                    if name in policy.RESTRICTED_FIELDS else values
+                    for name, values in changes.items()
+                }  # fmt: skip
+            rows.append(
+                {
+                    "sequence": event.sequence, "at": event.at, "action": event.action,
+                    "actor_username": event.actor_username,
+                    "organization": event.organization, "changes": changes,
+                }
+            )  # fmt: skip
+        return Response(HistoryEventSerializer(rows, many=True).data)
 
 
 class AttachmentUploadMixin:

@@ -541,6 +541,20 @@ class MeSerializer(serializers.Serializer):
     permissions = serializers.ListField(child=serializers.CharField())
 
 
+class HistoryEventSerializer(serializers.Serializer):
+    """One audited change of a record, as the record's history shows it."""
+
+    sequence = serializers.IntegerField(help_text="Position in the audit chain.")
+    at = serializers.DateTimeField()
+    action = serializers.CharField(help_text="create, update, share, transition, …")
+    actor = serializers.CharField(source="actor_username")
+    organization = serializers.CharField()
+    changes = serializers.JSONField(
+        help_text='Changed fields as {"field": [before, after]}; restricted details read '
+        '"(restricted)" for roles that may not see them.'
+    )
+
+
 class ErrorSerializer(serializers.Serializer):
     """403/404/401 body."""
 
