@@ -878,3 +878,10 @@ def test_ctrl_c_during_import_rolls_back(
     assert result.exit_code == 130
     assert "Interrupted: the import was rolled back" in result.output
     assert state() == before
+
+
+@pytest.mark.django_db
+def test_generated_ids_of_missing_records_are_refused(caseworker: Any, tmp_path: Path) -> None:
+    text = HEADER_CHILDREN + "\nIEA-child-99999,Ковальчук,Олександр" + "," * 15 + "\n"
+    problems = refused(caseworker, write(tmp_path, "c.csv", text), update=True)
+    assert problems[0].startswith("row 2, column record_id: 'IEA-child-99999' is the kind of id")

@@ -445,6 +445,7 @@ def _plan_rows(
         Organization.objects.exclude(pk=organization.pk).values_list("short_name", flat=True)
     )
     single = OBJECT_TYPE[kind]
+    generated = re.compile(re.escape(generated_id(kind, organization.short_name, 0))[:-1] + r"\d+")
     column_of = _row_column(kind)
     problems: list[Problem] = []
     plans: list[_Plan] = []
@@ -517,7 +518,15 @@ def _plan_rows(
             plan.fields["consent_for_tracing"] = consent_for_tracing
 
         matches = index.get(record.record_id, [])
-        if len(matches) > 1:
+        if not matches and generated.fullmatch(record.record_id):
+            row_problems.append(
+                Problem(
+                    row, "record_id",
+                    f"{record.record_id!r} is the kind of id Reunite gives records without "
+                    "one, but no such record exists; give the row an id of your own",
+                )
+            )  # fmt: skip
+        elif len(matches) > 1:
             row_problems.append(
                 Problem(
                     row, "record_id",
