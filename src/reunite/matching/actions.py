@@ -113,9 +113,11 @@ def review_queue(user: Any, show: str = "open") -> QuerySet:
         pairs = pairs.filter(status=show)
     elif show != "all":
         raise ValidationError({"show": f"Unknown filter {show!r}."})
-    return pairs.select_related("enquiry", "child", "run").prefetch_related(
-        "child__names"
-    ).order_by("-probability", "pk")
+    return (
+        pairs.select_related("enquiry", "child", "run")
+        .prefetch_related("child__names")
+        .order_by("-probability", "pk")
+    )
 
 
 def pending_decision_by_others(pair: CandidatePair, user: Any) -> bool:
@@ -146,12 +148,11 @@ def _save_model(
 ) -> LinkModelVersion:
     with transaction.atomic():
         number = (LinkModelVersion.objects.aggregate(n=Max("version"))["n"] or 0) + 1
-        meta = dict(model.metadata)
-        meta["reunite_app_version"] = number
-        model.metadata = meta
+        data = model.to_dict()
+        data["metadata"] = {**data.get("metadata", {}), "reunite_app_version": number}
         version = LinkModelVersion.objects.create(
             version=number,
-            model_json=model.to_dict(),
+            model_json=data,
             source=source,
             based_on=based_on,
             labels_confirmed=confirmed,
@@ -334,7 +335,10 @@ def _fail(acting: Acting, run: MatchRun, message: str, started: float) -> None:
 
 
 def _load(
-    queryset: QuerySet, convert: Callable[[Any], Any], label: str, progress: Progress,
+    queryset: QuerySet,
+    convert: Callable[[Any], Any],
+    label: str,
+    progress: Progress,
     notes: list[str],
 ) -> tuple[list[Any], dict[int, Any]]:
     total = queryset.count()
@@ -345,7 +349,7 @@ def _load(
         try:
             records.append(convert(item))
         except ValueError as exc:
-            notes.append(f"{label[:-1] if label.endswith('s') else label} #{item.pk} left out: {exc}")
+            notes.append(f"{label} #{item.pk} left out: {exc}")
             continue
         rows[item.pk] = item.updated_at
         if index % 500 == 0 or index == total:
@@ -358,7 +362,7 @@ def run_matching(
     *,
     full: bool = False,
     threshold: float | None = None,
-    top_k: int | None | bool = False,
+    top_k: int | bool | None = False,
     progress: Progress = _no_progress,
 ) -> MatchRun:
     """Link the tracing requests and children the user's organisation can see.
@@ -386,10 +390,12 @@ def run_matching(
     started = time.monotonic()
     try:
         _execute(acting, run, progress)
-    except Exception as exc:  # noqa: BLE001 - every failure is recorded on the run
-        message = f"{type(exc).__name__}: {exc}" if not isinstance(
-            exc, linkage.LinkageError | ValidationError
-        ) else str(exc)
+    except Exception as exc:  # every failure is recorded on the run
+        message = (
+            f"{type(exc).__name__}: {exc}"
+            if not isinstance(exc, linkage.LinkageError | ValidationError)
+            else str(exc)
+        )
         _fail(acting, run, message, started)
     else:
         run.duration_seconds = round(time.monotonic() - started, 3)
@@ -598,8 +604,8 @@ def decide(acting: Acting, pair: CandidatePair, decision: str, note: str = "") -
     """
     user = acting.user
     policy.require(user, "match.decide")
-    pair = CandidatePair.objects.select_for_update().select_related("enquiry", "child").get(
-        pk=pair.pk
+    pair = (
+        CandidatePair.objects.select_for_update().select_related("enquiry", "child").get(pk=pair.pk)
     )
     if not (policy.is_visible(user, pair.enquiry) and policy.is_visible(user, pair.child)):
         raise PermissionDenied("Record not visible.")

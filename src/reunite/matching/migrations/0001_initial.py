@@ -6,122 +6,326 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('registry', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("registry", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CandidatePair',
+            name="CandidatePair",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('probability', models.FloatField()),
-                ('match_weight', models.FloatField()),
-                ('rank', models.PositiveSmallIntegerField(default=1)),
-                ('explanation', models.JSONField(default=list)),
-                ('status', models.CharField(choices=[('pending', 'Pending review'), ('unsure', 'Unsure: needs a second reviewer'), ('confirmed', 'Confirmed: same child'), ('rejected', 'Rejected: not the same child'), ('withdrawn', 'Withdrawn (no longer proposed)')], default='pending', max_length=10)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('case', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='registry.case')),
-                ('child', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='candidate_pairs', to='registry.child')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('enquiry', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='candidate_pairs', to='registry.enquiry')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("probability", models.FloatField()),
+                ("match_weight", models.FloatField()),
+                ("rank", models.PositiveSmallIntegerField(default=1)),
+                ("explanation", models.JSONField(default=list)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending review"),
+                            ("unsure", "Unsure: needs a second reviewer"),
+                            ("confirmed", "Confirmed: same child"),
+                            ("rejected", "Rejected: not the same child"),
+                            ("withdrawn", "Withdrawn (no longer proposed)"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="registry.case",
+                    ),
+                ),
+                (
+                    "child",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="candidate_pairs",
+                        to="registry.child",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "enquiry",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="candidate_pairs",
+                        to="registry.enquiry",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-probability', 'pk'],
+                "ordering": ["-probability", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='LinkModelVersion',
+            name="LinkModelVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(unique=True)),
-                ('model_json', models.JSONField()),
-                ('source', models.CharField(choices=[('bundled', 'Bundled with Reunite'), ('trained', 'Trained on the registry (unsupervised)'), ('retrained', "Retrained from reviewers' decisions"), ('imported', 'Imported from a file')], max_length=12)),
-                ('labels_confirmed', models.PositiveIntegerField(default=0)),
-                ('labels_rejected', models.PositiveIntegerField(default=0)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('note', models.CharField(blank=True, max_length=300)),
-                ('based_on', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='matching.linkmodelversion')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(unique=True)),
+                ("model_json", models.JSONField()),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("bundled", "Bundled with Reunite"),
+                            ("trained", "Trained on the registry (unsupervised)"),
+                            ("retrained", "Retrained from reviewers' decisions"),
+                            ("imported", "Imported from a file"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("labels_confirmed", models.PositiveIntegerField(default=0)),
+                ("labels_rejected", models.PositiveIntegerField(default=0)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("note", models.CharField(blank=True, max_length=300)),
+                (
+                    "based_on",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="matching.linkmodelversion",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-version'],
+                "ordering": ["-version"],
             },
         ),
         migrations.CreateModel(
-            name='MatchDecision',
+            name="MatchDecision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('decision', models.CharField(choices=[('same', 'Same child'), ('not_same', 'Not the same child'), ('unsure', 'Unsure')], max_length=10)),
-                ('note', models.TextField(blank=True)),
-                ('probability', models.FloatField(help_text="The pair's probability when it was decided.")),
-                ('at', models.DateTimeField(auto_now_add=True)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.organization')),
-                ('pair', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='decisions', to='matching.candidatepair')),
-                ('reviewer', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "decision",
+                    models.CharField(
+                        choices=[
+                            ("same", "Same child"),
+                            ("not_same", "Not the same child"),
+                            ("unsure", "Unsure"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("note", models.TextField(blank=True)),
+                (
+                    "probability",
+                    models.FloatField(help_text="The pair's probability when it was decided."),
+                ),
+                ("at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.organization",
+                    ),
+                ),
+                (
+                    "pair",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="decisions",
+                        to="matching.candidatepair",
+                    ),
+                ),
+                (
+                    "reviewer",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'pk'],
+                "ordering": ["at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='MatchRun',
+            name="MatchRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('started_at', models.DateTimeField(auto_now_add=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('duration_seconds', models.FloatField(blank=True, null=True)),
-                ('mode', models.CharField(choices=[('incremental', 'Incremental (new and changed records)'), ('full', 'Full re-run')], default='incremental', max_length=12)),
-                ('requested_mode', models.CharField(choices=[('incremental', 'Incremental (new and changed records)'), ('full', 'Full re-run')], default='incremental', max_length=12)),
-                ('status', models.CharField(choices=[('running', 'Running'), ('succeeded', 'Succeeded'), ('failed', 'Failed')], default='running', max_length=10)),
-                ('error', models.TextField(blank=True)),
-                ('threshold', models.FloatField(default=0.5)),
-                ('top_k', models.PositiveSmallIntegerField(blank=True, default=5, null=True)),
-                ('children_considered', models.PositiveIntegerField(default=0)),
-                ('enquiries_considered', models.PositiveIntegerField(default=0)),
-                ('new_children', models.PositiveIntegerField(default=0)),
-                ('new_enquiries', models.PositiveIntegerField(default=0)),
-                ('excluded_pairs', models.PositiveIntegerField(default=0)),
-                ('candidates_found', models.PositiveIntegerField(default=0)),
-                ('pairs_created', models.PositiveIntegerField(default=0)),
-                ('pairs_refreshed', models.PositiveIntegerField(default=0)),
-                ('pairs_kept_decided', models.PositiveIntegerField(default=0)),
-                ('pairs_withdrawn', models.PositiveIntegerField(default=0)),
-                ('notes', models.JSONField(blank=True, default=list)),
-                ('seen_children', models.JSONField(blank=True, default=list)),
-                ('seen_enquiries', models.JSONField(blank=True, default=list)),
-                ('model', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='runs', to='matching.linkmodelversion')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.organization')),
-                ('previous_run', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='matching.matchrun')),
-                ('started_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("started_at", models.DateTimeField(auto_now_add=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("duration_seconds", models.FloatField(blank=True, null=True)),
+                (
+                    "mode",
+                    models.CharField(
+                        choices=[
+                            ("incremental", "Incremental (new and changed records)"),
+                            ("full", "Full re-run"),
+                        ],
+                        default="incremental",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "requested_mode",
+                    models.CharField(
+                        choices=[
+                            ("incremental", "Incremental (new and changed records)"),
+                            ("full", "Full re-run"),
+                        ],
+                        default="incremental",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("running", "Running"),
+                            ("succeeded", "Succeeded"),
+                            ("failed", "Failed"),
+                        ],
+                        default="running",
+                        max_length=10,
+                    ),
+                ),
+                ("error", models.TextField(blank=True)),
+                ("threshold", models.FloatField(default=0.5)),
+                ("top_k", models.PositiveSmallIntegerField(blank=True, default=5, null=True)),
+                ("children_considered", models.PositiveIntegerField(default=0)),
+                ("enquiries_considered", models.PositiveIntegerField(default=0)),
+                ("new_children", models.PositiveIntegerField(default=0)),
+                ("new_enquiries", models.PositiveIntegerField(default=0)),
+                ("excluded_pairs", models.PositiveIntegerField(default=0)),
+                ("candidates_found", models.PositiveIntegerField(default=0)),
+                ("pairs_created", models.PositiveIntegerField(default=0)),
+                ("pairs_refreshed", models.PositiveIntegerField(default=0)),
+                ("pairs_kept_decided", models.PositiveIntegerField(default=0)),
+                ("pairs_withdrawn", models.PositiveIntegerField(default=0)),
+                ("notes", models.JSONField(blank=True, default=list)),
+                ("seen_children", models.JSONField(blank=True, default=list)),
+                ("seen_enquiries", models.JSONField(blank=True, default=list)),
+                (
+                    "model",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="runs",
+                        to="matching.linkmodelversion",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.organization",
+                    ),
+                ),
+                (
+                    "previous_run",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="matching.matchrun",
+                    ),
+                ),
+                (
+                    "started_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-started_at', '-pk'],
+                "ordering": ["-started_at", "-pk"],
             },
         ),
         migrations.AddField(
-            model_name='candidatepair',
-            name='first_run',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='matching.matchrun'),
+            model_name="candidatepair",
+            name="first_run",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="matching.matchrun",
+            ),
         ),
         migrations.AddField(
-            model_name='candidatepair',
-            name='run',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='pairs', to='matching.matchrun'),
+            model_name="candidatepair",
+            name="run",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="pairs",
+                to="matching.matchrun",
+            ),
         ),
         migrations.AddIndex(
-            model_name='candidatepair',
-            index=models.Index(fields=['status', '-probability'], name='matching_ca_status_895c3d_idx'),
+            model_name="candidatepair",
+            index=models.Index(
+                fields=["status", "-probability"], name="matching_ca_status_895c3d_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='candidatepair',
-            constraint=models.UniqueConstraint(fields=('enquiry', 'child'), name='candidate_pair_unique'),
+            model_name="candidatepair",
+            constraint=models.UniqueConstraint(
+                fields=("enquiry", "child"), name="candidate_pair_unique"
+            ),
         ),
     ]
