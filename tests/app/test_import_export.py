@@ -885,3 +885,29 @@ def test_generated_ids_of_missing_records_are_refused(caseworker: Any, tmp_path:
     text = HEADER_CHILDREN + "\nIEA-child-99999,Ковальчук,Олександр" + "," * 15 + "\n"
     problems = refused(caseworker, write(tmp_path, "c.csv", text), update=True)
     assert problems[0].startswith("row 2, column record_id: 'IEA-child-99999' is the kind of id")
+
+
+@pytest.mark.django_db
+def test_export_own_only_and_consented_only(caseworker: Any, person: Any, tmp_path: Path) -> None:
+    other = person("caseworker", "b")
+    shared = actions.create_child(
+        as_(other), {"record_id": "SH", "consent_for_tracing": True}, [{"surname": "Спільний"}]
+    )
+    actions.share_record(as_(other), shared, caseworker.membership.organization)
+    actions.create_child(as_(caseworker), {"record_id": "NO"}, [{"surname": "Без"}])
+    yes = actions.create_child(
+        as_(caseworker), {"record_id": "YES", "consent_for_tracing": True}, [{"surname": "Так"}]
+    )
+    out = tmp_path / "o.csv"
+    report = export_file(as_(caseworker), "children", out, own_only=True, consented_only=True)
+    assert report.ids == [yes.pk]
+    event = AuditEvent.objects.filter(action="export").get()
+    assert event.changes["own_only"] is True and event.changes["consented_only"] is True
+    result = cli("export", "--as", caseworker.username, "--kind", "children", "--out",
+                 str(tmp_path / "c.csv"), "--consented-only", "--json")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["rows"] == 2  # own YES and the shared SH
+    none = cli("export", "--as", caseworker.username, "--kind", "children", "--out",
+               str(tmp_path / "n.csv"), "--own-only", "--q", "Спільний")  # fmt: skip
+    assert none.exit_code == 1
+    assert "you can see no children matching 'Спільний', owned by your organisation" in none.output

@@ -292,6 +292,16 @@ def export(
         Path, typer.Option("--out", help="The file to write: .csv or .xlsx.", show_default=False)
     ],
     q: Annotated[str, typer.Option("--q", help="Only records whose names match this search.")] = "",
+    own_only: Annotated[
+        bool,
+        typer.Option(
+            "--own-only", help="Only your organisation's records, not those shared with it."
+        ),
+    ] = False,
+    consented_only: Annotated[
+        bool,
+        typer.Option("--consented-only", help="Only records with consent for tracing."),
+    ] = False,
     overwrite: Annotated[
         bool, typer.Option("--overwrite", help="Replace the file if it exists.")
     ] = False,
@@ -317,8 +327,8 @@ def export(
     try:
         with _progress(not (as_json or quiet)) as progress:
             report = export_file(
-                acting, kind.value, out, query=q, bom=bom,  # type: ignore[arg-type]
-                overwrite=overwrite, progress=progress,
+                acting, kind.value, out, query=q, own_only=own_only,  # type: ignore[arg-type]
+                consented_only=consented_only, bom=bom, overwrite=overwrite, progress=progress,
             )  # fmt: skip
     except PermissionDenied as exc:
         if as_json:

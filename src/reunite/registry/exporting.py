@@ -68,6 +68,8 @@ class ExportReport:
     format: str
     ids: list[int]
     query: str = ""
+    own_only: bool = False
+    consented_only: bool = False
     restricted_included: int = 0  # records whose restricted columns were filled in
     restricted_withheld: int = 0  # records whose restricted columns were left empty
     warnings: list[str] = field(default_factory=list)
@@ -84,6 +86,8 @@ class ExportReport:
             "format": self.format,
             "rows": self.rows,
             "query": self.query,
+            "own_only": self.own_only,
+            "consented_only": self.consented_only,
             "restricted_columns": sorted(RESTRICTED_COLUMNS & _columns_of(self.kind)),
             "restricted_included": self.restricted_included,
             "restricted_withheld": self.restricted_withheld,
@@ -229,10 +233,25 @@ def enquiry_to_record(
 # Selection and export -----------------------------------------------------------------------
 
 
-def exportable(user: Any, kind: ListKind, query: str = "") -> QuerySet:
-    """The records of ``kind`` the user may export, in a stable order (by id)."""
+def exportable(
+    user: Any,
+    kind: ListKind,
+    query: str = "",
+    *,
+    own_only: bool = False,
+    consented_only: bool = False,
+) -> QuerySet:
+    """The records of ``kind`` the user may export, in a stable order (by id).
+
+    ``own_only``: only records the user's organisation owns (not those shared with it).
+    ``consented_only``: only records with consent for tracing.
+    """
     model = MODEL_OF[kind]
     queryset = policy.visible(user, model.objects.all())
+    if own_only:
+        queryset = queryset.filter(owner=policy.organization_of(user))
+    if consented_only:
+        queryset = queryset.filter(consent_for_tracing=True)
     if query:
         queryset = filter_by_name(queryset, query)
     queryset = queryset.select_related("owner").order_by("pk")
@@ -247,6 +266,8 @@ def export_file(
     path: str | Path,
     *,
     query: str = "",
+    own_only: bool = False,
+    consented_only: bool = False,
     bom: bool = False,
     overwrite: bool = False,
     progress: Progress | None = None,
@@ -285,7 +306,7 @@ def export_file(
     organization = acting.organization
 
     with transaction.atomic():
-        queryset = exportable(user, kind, query)
+        queryset = exportable(user, kind, query, own_only=own_only, consented_only=consented_only)
         total = queryset.count()
         records: list[InterchangeRecord] = []
         sources: list[Model] = []
@@ -323,7 +344,12 @@ def export_file(
         if problems:
             raise ExportRefused(problems)
         if not records:
-            found = f"no {kind} you can see match {query!r}" if query else f"you can see no {kind}"
+            filters = [
+                f"matching {query!r}" if query else "",
+                "owned by your organisation" if own_only else "",
+                "with consent for tracing" if consented_only else "",
+            ]
+            found = f"you can see no {kind} " + ", ".join(f for f in filters if f)
             raise ExportRefused([f"no records to export: {found}; nothing was written"])
         _make_ids_unique(records, sources, warnings)
         restricted_columns = sorted(RESTRICTED_COLUMNS & _columns_of(kind))
@@ -331,7 +357,8 @@ def export_file(
         log_event(
             acting.audit_actor, "export", OBJECT_TYPE[kind], "",
             {
-                "ids": ids, "query": query, "file": path.name, "format": suffix[1:],
+                "ids": ids, "query": query, "own_only": own_only,
+                "consented_only": consented_only, "file": path.name, "format": suffix[1:],
                 "rows": len(ids),
                 "restricted_columns": restricted_columns,
                 # Whose restricted details went into the file: "all", "none" or the ids.
@@ -348,7 +375,8 @@ def export_file(
         if progress is not None:
             progress("write", len(records), len(records))
     return ExportReport(
-        kind=kind, path=path, format=suffix[1:], ids=ids, query=query,
+        kind=kind, path=path, format=suffix[1:], ids=ids, query=query, own_only=own_only,
+        consented_only=consented_only,
         restricted_included=included, restricted_withheld=withheld, warnings=warnings,
     )  # fmt: skip
 
