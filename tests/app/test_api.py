@@ -645,3 +645,32 @@ def test_history_shows_changes_with_restricted_values_hidden(world: World) -> No
     # Another party never gets it.
     other = client_for(world.user("caseworker", "B")).get(f"/api/children/{pk}/history/")
     assert other.status_code == 404 and "Foster" not in other.content.decode()
+
+
+def test_lists_take_a_bounded_number_of_queries(
+    world: World, django_assert_max_num_queries: Any
+) -> None:
+    cw_user = world.user("caseworker")
+    for index in range(30):
+        fixtures_api.new_child(cw_user, f"Ткаченко{index}")
+    client = client_for(cw_user)
+    # Names, documents, attachments and sharing are prefetched: no query per child.
+    with django_assert_max_num_queries(20):
+        response = client.get("/api/children/", {"limit": 50})
+    assert response.status_code == 200 and response.json()["count"] == 32
+
+
+def test_request_id_reaches_the_audit_event(world: World) -> None:
+    cw = client_for(world.user("caseworker"))
+    child = world.records["child_a"]
+    cw.get(f"/api/children/{child.pk}/", HTTP_X_REQUEST_ID="trace-0123456789")
+    assert events("view", "child", child.pk)[-1].request_id == "trace-0123456789"
+
+
+def test_free_text_is_capped(world: World) -> None:
+    cw = client_for(world.user("caseworker"))
+    child = world.records["child_a"]
+    response = cw.patch(f"/api/children/{child.pk}/", {"notes": "x" * 5001}, format="json")
+    assert response.status_code == 400 and set(response.json()) == {"notes"}
+    response = cw.post("/api/children/", [{"names": []}], format="json")
+    assert response.status_code == 400 and "non_field_errors" in response.json()

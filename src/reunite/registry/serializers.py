@@ -49,6 +49,9 @@ from reunite.registry.models import (
 PARTIAL_DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
 COUNTRY_CODE = re.compile(r"^[A-Z]{2}$")
 MAX_NAMES = 20
+# Free text (notes, circumstances): the same cap as the web forms.
+MAX_TEXT = 5000
+_TEXT = {"max_length": MAX_TEXT}
 
 # Django model-validation errors come keyed by model field; the API names its own fields.
 MODEL_TO_API_FIELD = {
@@ -224,6 +227,7 @@ class PersonSerializer(OwnedRecordMixin, RegistryModelSerializer):
         read_only_fields = OWNED_READ_ONLY
         extra_kwargs = {
             "contact": {"help_text": "How to reach the person." + RESTRICTED_HELP},
+            "notes": _TEXT,
         }
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -317,8 +321,11 @@ class ChildSerializer(OwnedRecordMixin, RegistryModelSerializer):
         )  # fmt: skip
         read_only_fields = OWNED_READ_ONLY
         extra_kwargs = {
-            name: {"help_text": f"{name.replace('_', ' ').capitalize()}." + RESTRICTED_HELP}
-            for name in ("custodian", "institution", "current_location")
+            **{
+                name: {"help_text": f"{name.replace('_', ' ').capitalize()}." + RESTRICTED_HELP}
+                for name in ("custodian", "institution", "current_location")
+            },
+            "notes": _TEXT,
         }
 
     @extend_schema_field(AgeOutSerializer(allow_null=True))
@@ -398,7 +405,11 @@ class EnquirySerializer(OwnedRecordMixin, RegistryModelSerializer):
         )  # fmt: skip
         read_only_fields = OWNED_READ_ONLY
         # Required on create, checked in validate() so all missing fields are named at once.
-        extra_kwargs = {"enquirer_relationship": {"required": False}}
+        extra_kwargs = {
+            "enquirer_relationship": {"required": False},
+            "notes": _TEXT,
+            "circumstances": _TEXT,
+        }
 
     def to_representation(self, instance: Any) -> dict[str, Any]:
         self.context["_show_enquirer_contact"] = self.show_restricted(instance)
