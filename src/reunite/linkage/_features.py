@@ -125,6 +125,7 @@ class FeatureBuilder:
             cols["sex"].append(r.sex or None)
             cols["given_key"].append(min(g_ids) if g_ids else (given_lat or None))
             cols["given_lat"].append(given_lat or None)
+            cols["father_key"].append(min(f_ids) if f_ids else None)
             cols["surname_key"].append(s_key or None)
             cols["surname_lat"].append((self.latin_key(surname) if surname else "") or None)
             cols["surname_ph"].append((self.phonetic_key(surname) if surname else "") or None)

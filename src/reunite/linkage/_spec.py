@@ -28,6 +28,7 @@ SCALAR_COLUMNS = (
     "unique_id",
     "sex",
     "given_key",
+    "father_key",
     "given_lat",
     "surname_key",
     "surname_lat",
@@ -329,7 +330,14 @@ BLOCKING_RULES: tuple[RuleSpec, ...] = (
 #: EM sessions: each blocks on some fields and so estimates the m of all the others.
 EM_RULES: tuple[RuleSpec, ...] = (
     RuleSpec("em_dob", "exact birth date", ("yr", "mo", "dy")),
-    RuleSpec("em_names", "first given-name id and surname key", ("given_key", "surname_key")),
+    # Given name + surname alone also gathers unrelated namesakes (common names), and EM
+    # then learns "same family" instead of "same child"; the father's id makes the block
+    # mostly true pairs. Measured on synth data: m(birth date exact) 0.65 vs 0.24.
+    RuleSpec(
+        "em_names",
+        "first given-name id, surname key and father id",
+        ("given_key", "surname_key", "father_key"),
+    ),
 )
 
 #: Deterministic rules for the prior (probability that two random records match).
