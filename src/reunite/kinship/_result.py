@@ -30,7 +30,7 @@ def verbal_scale(lr: float, claim: str = "the claimed relationship holds",
     An LR of zero is an exclusion, not a point on the scale.
     """
     if lr == 0.0:
-        return f"Exclusion: the profiles are incompatible with {claim}."
+        return f"Exclusion: the profiles are incompatible with the proposition that {claim}."
     if math.isnan(lr):
         return "No conclusion: the likelihood ratio is undefined."
     favoured, other, x = (claim, alternative, lr) if lr >= 1 else (alternative, claim, 1 / lr)
