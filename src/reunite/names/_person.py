@@ -65,31 +65,45 @@ class NameSimilarity:
 _INITIAL = re.compile(r"^[^\W\d_]\.?$")
 _INITIALS_RUN = re.compile(r"^(?:[^\W\d_]\.){2,3}$")
 _HAS_LETTER = re.compile(r"[^\W\d_]")
+_DIGIT = re.compile(r"\d")
+_WORD_SPLIT = re.compile(r"[\s,;/]+")
+
+
+_NOT_NAME_CHAR = re.compile(r"[^\w'.\-]|[\d_]")
 
 
 def _split_tokens(text: str, flags: set[str]) -> list[str]:
+    words, found = _tokens_cached(text)
+    flags |= found
+    return list(words)
+
+
+@lru_cache(maxsize=100_000)
+def _tokens_cached(text: str) -> tuple[tuple[str, ...], frozenset[str]]:
+    flags: set[str] = set()
     raw = text[: MAX_LENGTH * 2]
     if len(raw) > MAX_LENGTH or len(text) > MAX_LENGTH * 2:
         flags.add("truncated")
     t = clean(raw)
-    if any(c.isdigit() for c in t):
+    if _DIGIT.search(t):
         flags.add("digits")
     words = []
-    for w in re.split(r"[\s,;/]+", t):
+    for w in _WORD_SPLIT.split(t):
         if not w:
             continue
         if _INITIALS_RUN.match(w):
             words.extend(p + "." for p in w.split(".") if p)
             continue
-        letters = "".join(c for c in w if c.isalpha() or c in "'-.")
+        letters = _NOT_NAME_CHAR.sub("", w)
         if letters != w:
             flags.add("symbols")
         letters = letters.strip("'-")
         if letters and _HAS_LETTER.search(letters):
             words.append(letters)
-    return words
+    return tuple(words), frozenset(flags)
 
 
+@lru_cache(maxsize=100_000)
 def _is_initial(w: str) -> bool:
     return bool(_INITIAL.match(w)) and (w.endswith(".") or len(w) == 1)
 
@@ -124,27 +138,38 @@ def _from_fields(surname: str | None, given: str | None, patronymic: str | None)
 
 def _finish(s: str | None, g: str | None, p: str | None, conf: float,
             flags: set[str]) -> PersonName:
-    joined = " ".join(x for x in (s, g, p) if x)
-    if joined and detect_script(joined) == "mixed":
+    scripts = {detect_script(x) for x in (s, g, p) if x}
+    if "mixed" in scripts or {"latin", "cyrillic"} <= scripts:
         flags.add("mixed_script")
         conf -= 0.15
     if g and not _is_initial(g):
-        ids = given_name_ids(g)
-        if len(ids) > 1:
-            flags.add("ambiguous_given")
-        if ids and is_diminutive(g):
-            flags.add("diminutive")
-        if g and p and ids and not _is_initial(p):
-            genders = {given_name_gender(i) for i in ids}
-            pg = patronymic_gender(p)
-            if pg in ("M", "F") and genders == {"M" if pg == "F" else "F"}:
-                flags.add("patronymic_gender_mismatch")
-                conf -= 0.2
+        extra, penalty = _given_flags(g, p)
+        flags |= extra
+        conf -= penalty
     if "truncated" in flags:
         conf -= 0.1
     return PersonName(s, g, p, round(max(0.0, min(1.0, conf)), 2), frozenset(flags))
 
 
+@lru_cache(maxsize=200_000)
+def _given_flags(g: str, p: str | None) -> tuple[frozenset[str], float]:
+    flags: set[str] = set()
+    penalty = 0.0
+    ids = given_name_ids(g)
+    if len(ids) > 1:
+        flags.add("ambiguous_given")
+    if ids and is_diminutive(g):
+        flags.add("diminutive")
+    if p and ids and not _is_initial(p):
+        genders = {given_name_gender(i) for i in ids}
+        pg = patronymic_gender(p)
+        if pg in ("M", "F") and genders == {"M" if pg == "F" else "F"}:
+            flags.add("patronymic_gender_mismatch")
+            penalty = 0.2
+    return frozenset(flags), penalty
+
+
+@lru_cache(maxsize=200_000)
 def _is_patronymic(w: str) -> bool:
     return (not _is_initial(w) and looks_like_patronymic(w) and not given_name_ids(w)
             and bool(patronymic_father_ids(w) or patronymic_gender(w) != "U"))
@@ -160,7 +185,7 @@ def _parse_text(text: str) -> PersonName:
     initials = [i for i, w in enumerate(words) if _is_initial(w)]
     if initials:
         flags.add("initials")
-    full = [i for i, w in enumerate(words) if i not in initials]
+    full = [i for i in range(len(words)) if i not in initials]
     given_ix = [i for i in full if given_name_ids(words[i])]
     patr_ix = [i for i in full if _is_patronymic(words[i])]
     conf = 1.0
@@ -404,8 +429,7 @@ def token_keys(token: str) -> frozenset[str]:
 def _search_tokens(text: str) -> list[str]:
     if not isinstance(text, str):
         return []
-    flags: set[str] = set()
-    return _split_tokens(text, flags)
+    return list(_tokens_cached(text)[0])
 
 
 @lru_cache(maxsize=200_000)

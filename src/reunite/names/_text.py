@@ -44,10 +44,17 @@ def is_cyrillic(ch: str) -> bool:
     return "\u0400" <= ch <= "\u04ff" or "\u0500" <= ch <= "\u052f"
 
 
+@lru_cache(maxsize=4096)
 def is_latin(ch: str) -> bool:
     if ch.isascii():
         return ch.isalpha()
     return ch.isalpha() and "LATIN" in unicodedata.name(ch, "")
+
+
+_CYR_CHAR_RE = re.compile(r"[\u0400-\u052f]")
+# Latin letters: ASCII and the Latin-1 Supplement / Extended-A/B / Extended Additional blocks
+_LAT_CHAR_RE = re.compile(r"[A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff]")
+_APOSTROPHE_TABLE = str.maketrans(dict.fromkeys(APOSTROPHES, "'"))
 
 
 def _fix_word(word: str) -> str:
@@ -70,12 +77,16 @@ def clean(text: str) -> str:
     if not text:
         return ""
     text = text[: MAX_LENGTH * 2]
-    text = unicodedata.normalize("NFC", text)
-    text = _CONTROL_RE.sub("", text)
-    text = _APOSTROPHE_RE.sub("'", text)
-    text = _HYPHEN_RE.sub("-", text)
-    text = _SPACE_RE.sub(" ", text).strip(" -'")
-    if any(c.isalpha() and not c.isascii() for c in text):
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    if _CONTROL_RE.search(text):
+        text = _CONTROL_RE.sub("", text)
+    text = text.translate(_APOSTROPHE_TABLE)
+    if "-" in text or _HYPHEN_RE.search(text):
+        text = _HYPHEN_RE.sub("-", text)
+    text = " ".join(text.split()).strip(" -'")
+    # look-alike repair only where both scripts occur in the text
+    if _CYR_CHAR_RE.search(text) and _LAT_CHAR_RE.search(text):
         text = _WORD_RE.sub(lambda m: _fix_word(m.group(0)), text)
     return text[:MAX_LENGTH].strip(" -")
 
@@ -103,9 +114,12 @@ def script_counts(text: str) -> tuple[int, int, int]:
     return cyr, lat, other
 
 
+@lru_cache(maxsize=100_000)
 def detect_script(text: str) -> str:
     """"latin", "cyrillic", "mixed" (both, after look-alike repair) or "unknown"."""
-    cyr, lat, _other = script_counts(text)
+    t = clean(text) if isinstance(text, str) else ""
+    cyr = bool(_CYR_CHAR_RE.search(t))
+    lat = bool(_LAT_CHAR_RE.search(t)) or (not cyr and any(is_latin(c) for c in t))
     if cyr and lat:
         return "mixed"
     if cyr:
