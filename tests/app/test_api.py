@@ -660,6 +660,18 @@ def test_lists_take_a_bounded_number_of_queries(
     assert response.status_code == 200 and response.json()["count"] == 32
 
 
+def test_page_size_is_capped(world: World, monkeypatch: Any) -> None:
+    from reunite.registry import api
+
+    assert api.ApiPagination.max_limit == 200
+    monkeypatch.setattr(api.ApiPagination, "max_limit", 2)  # fewer records to make
+    cw_user = world.user("caseworker")
+    for index in range(3):
+        fixtures_api.new_child(cw_user, f"Ткаченко{index}")
+    page = client_for(cw_user).get("/api/children/", {"limit": 100000}).json()
+    assert page["count"] == 5 and len(page["results"]) == 2 and "limit=2" in page["next"]
+
+
 def test_request_id_reaches_the_audit_event(world: World) -> None:
     cw = client_for(world.user("caseworker"))
     child = world.records["child_a"]

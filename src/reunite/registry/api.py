@@ -45,6 +45,7 @@ from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
+from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
@@ -221,11 +222,18 @@ def _audit_invisible(exc: Exception, context: dict[str, Any]) -> None:
 # Base --------------------------------------------------------------------------------------
 
 
+class ApiPagination(LimitOffsetPagination):
+    """``?limit=`` (default 50, at most 200) and ``?offset=``: no client pulls a whole registry."""
+
+    max_limit = 200
+
+
 class ApiMixin:
     """Token first, so an anonymous request gets 401 with ``WWW-Authenticate: Token``."""
 
     authentication_classes = (TokenAuthentication, SessionAuthentication)
     permission_classes = (IsAuthenticated,)
+    pagination_class = ApiPagination
     request: Request
 
     def acting(self) -> Acting:
