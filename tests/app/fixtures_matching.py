@@ -94,6 +94,7 @@ def add_pair_records(
             "sex": extra.get("sex", "F"), "birth_date": birth, "birth_date_precision": "day",
             "birth_place": extra.get("birth_place", "Маріуполь"),
             "mother_name": extra.get("mother", ""), "consent_for_tracing": True,
+            "custodian": "Secret custodian", "current_location": "Secret location",
         },
         [{"surname": surname, "given_name": given, "patronymic": extra.get("patronymic", "")}],
     )  # fmt: skip

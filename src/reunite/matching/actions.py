@@ -120,7 +120,7 @@ def review_queue(user: Any, show: str = "open") -> QuerySet:
     )
 
 
-def pending_decision_by_others(pair: CandidatePair, user: Any) -> bool:
+def said_unsure(pair: CandidatePair, user: Any) -> bool:
     """Whether this user said *unsure* on the pair (so someone else must decide it)."""
     return pair.decisions.filter(decision=Decision.UNSURE, reviewer=user).exists()
 
