@@ -52,7 +52,6 @@ from reunite.registry.exporting import (
     LIST_KINDS,
     MODEL_OF,
     OBJECT_TYPE,
-    RESTRICTED_COLUMNS,
     ListKind,
     current_estimated_age,
     enquirer_name,
@@ -798,7 +797,6 @@ def _write(
 
 
 __all__ = [
-    "RESTRICTED_COLUMNS",
     "ImportFailed",
     "ImportRefused",
     "ImportReport",
