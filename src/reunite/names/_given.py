@@ -137,6 +137,13 @@ def given_name_ids(text: str) -> frozenset[str]:
     return frozenset()
 
 
+@lru_cache(maxsize=100_000)
+def diminutive_ids(text: str) -> frozenset[str]:
+    """Ids of the names that list this word as a diminutive (even if it is also a full name)."""
+    key = latin_key(text) if isinstance(text, str) else ""
+    return frozenset(index().dim.get(key, ())) if key else frozenset()
+
+
 def is_diminutive(text: str) -> bool:
     """True when the word is known only as a diminutive (Саша, Kolya)."""
     ids, dim = _ids_for_token(normalize(text)) if isinstance(text, str) else (frozenset(), False)

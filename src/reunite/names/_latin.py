@@ -111,6 +111,42 @@ def latin_key(text: str) -> str:
     return t.translate(_FINAL)
 
 
+# --- other readings of a Latin spelling ------------------------------------------------------
+# A Latin spelling may follow French (Chevtchenko, Iouri, Djamila) or German (Schewtschenko,
+# Wjatscheslaw, Kusnezowa) conventions. latin_key reads English/Polish-style; these readings
+# are extra keys for search and similarity, not a replacement.
+_FRENCH = [
+    (re.compile(r"chtch"), "S"), (re.compile(r"tch"), "C"), (re.compile(r"ch"), "S"),
+    (re.compile(r"dj"), "dJ"), (re.compile(r"j"), "J"), (re.compile(r"gu(?=[eiy])"), "g"),
+    (re.compile(r"(?<=[aeiouy])ss(?=[aeiouy])"), "s"),
+]
+_GERMAN = [
+    (re.compile(r"schtsch"), "S"), (re.compile(r"tsch"), "C"), (re.compile(r"sch"), "S"),
+    (re.compile(r"ch"), "h"), (re.compile(r"tz|z"), "T"), (re.compile(r"ss"), "Q"),
+    (re.compile(r"s"), "z"), (re.compile(r"Q"), "s"), (re.compile(r"w"), "v"),
+    (re.compile(r"j"), "i"),
+]
+
+
+@lru_cache(maxsize=200_000)
+def latin_key_readings(text: str) -> tuple[str, ...]:
+    """latin_key plus the French and German readings of a Latin spelling (deduplicated)."""
+    base = latin_key(text)
+    t = normalize(text) if isinstance(text, str) else ""
+    if not base or not t.isascii():
+        return (base,) if base else ()
+    out = [base]
+    for rules in (_FRENCH, _GERMAN):
+        r = t
+        for pattern, repl in rules:
+            r = pattern.sub(repl, r)
+        key = re.sub(r"[ \-]+", lambda m: "-" if "-" in m.group(0) else " ", _fold_latin(r))
+        key = key.strip(" -").translate(_FINAL)
+        if key and key not in out:
+            out.append(key)
+    return tuple(out)
+
+
 # --- Daitch-Mokotoff-style phonetic skeleton -------------------------------------------------
 # Coded on the folded key, so the spelling variants are already gone; the code keeps the
 # consonant frame that survives vowel differences (Олійник/Олейник, Kovalenko/Kovalinko).

@@ -8,14 +8,20 @@ from functools import lru_cache
 
 from rapidfuzz.distance import JaroWinkler
 
-from reunite.names._given import given_name, given_name_gender, given_name_ids, is_diminutive
+from reunite.names._given import (
+    diminutive_ids,
+    given_name,
+    given_name_gender,
+    given_name_ids,
+    is_diminutive,
+)
 from reunite.names._latin import latin_key, phonetic_key
 from reunite.names._patronymic import (
     looks_like_patronymic,
     patronymic_father_ids,
     patronymic_gender,
 )
-from reunite.names._surname import surname_key
+from reunite.names._surname import surname_key, surname_keys
 from reunite.names._text import MAX_LENGTH, clean, detect_script, is_cyrillic
 
 # Flags a PersonName may carry (documented in docs/names.md).
@@ -288,9 +294,9 @@ def parse_name(text: str | None = None, *, surname: str | None = None,
 
 
 # --- similarity ---
-# Verdict "same": overall ≥ 0.85, given name ≥ 0.85, surname ≥ 0.95 (surname keys already
-# absorb gender, language and spelling, so a residual difference is a different surname:
-# Іванов/Іванів, Коваленко/Ковальчук), patronymic ≥ 0.7, and at least two parts compared.
+# Verdict "same": overall ≥ 0.85, given name ≥ 0.85, surname ≥ 0.9 (surname keys already
+# absorb gender, language and spelling; a residual difference counts only when the consonant
+# frame agrees), patronymic ≥ 0.7, and at least two parts compared.
 
 
 def _initial_of(text: str) -> str:
@@ -320,6 +326,10 @@ def _given_score(a: str, b: str) -> float:
     if ids_a and ids_b:
         if ids_a & ids_b:
             return 1.0
+        # a short form that is also a full name (Арсен, Сава, Віта): still a diminutive of the
+        # other name
+        if diminutive_ids(a) & ids_b or diminutive_ids(b) & ids_a:
+            return 0.9
         return min(0.5, JaroWinkler.similarity(latin_key(a), latin_key(b)))
     return JaroWinkler.similarity(latin_key(a), latin_key(b))
 
@@ -328,10 +338,14 @@ def _surname_score(a: str, b: str) -> float:
     ka, kb = surname_key(a), surname_key(b)
     if not ka or not kb:
         return 0.0
-    if ka == kb:
+    if ka == kb or surname_keys(a) & surname_keys(b):
         return 1.0
     score = JaroWinkler.similarity(ka, kb)
-    if phonetic_key(ka) != phonetic_key(kb):
+    if phonetic_key(ka) == phonetic_key(kb):
+        # same consonant frame: a vowel or spelling difference (Moros/Мороз, Іванів/Иванов
+        # after Russification) - close enough to propose, not to be certain
+        score = max(score, 0.9)
+    else:
         # a different consonant frame is a different family (Ковальчук/Коваленко,
         # Петренко/Петров), however long the shared prefix
         score = min(score, 0.8)
@@ -378,7 +392,7 @@ def _compare(pa: PersonName, pb: PersonName) -> NameSimilarity:
     same = (
         score >= 0.85
         and parts.get("given", 1.0) >= 0.85
-        and parts.get("surname", 1.0) >= 0.95
+        and parts.get("surname", 1.0) >= 0.9
         and parts.get("patronymic", 1.0) >= 0.7
         and ("given" in parts or "surname" in parts)
         and len(parts) >= 2
@@ -410,16 +424,19 @@ def name_similarity(a: str | PersonName, b: str | PersonName) -> NameSimilarity:
 # --- search keys -----------------------------------------------------------------------------
 @lru_cache(maxsize=300_000)
 def token_keys(token: str) -> frozenset[str]:
-    """Keys of one word: given-name ids, surname key and phonetic code."""
+    """Keys of one word: "g:" given-name ids, "s:" surname keys (every reading of a Latin
+    spelling), "f:" father ids of a patronymic, "p:" phonetic code; "i:" for an initial."""
     keys: set[str] = set()
     if _is_initial(token):
         k = latin_key(token)
         return frozenset({f"i:{k[:1]}"}) if k else frozenset()
     for gid in given_name_ids(token):
         keys.add(f"g:{gid}")
-    sk = surname_key(token)
-    if sk:
+    for sk in surname_keys(token):
         keys.add(f"s:{sk}")
+    if _is_patronymic(token):
+        for fid in patronymic_father_ids(token):
+            keys.add(f"f:{fid}")
     ph = phonetic_key(token)
     if ph:
         keys.add(f"p:{ph}")

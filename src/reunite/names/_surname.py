@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from reunite.names._latin import latin_key
+from reunite.names._latin import latin_key, latin_key_readings
 
 _SK = re.compile(r"(?<=[a-z]{2})(sk|ck|zk|shk)(?:ii|i|a|aia|oi|ia|ai|iaia)$")
 _POSSESSIVE = re.compile(r"(?<=[a-z]{3})(?:i?ov|i?ev|iov)a?$")
@@ -28,12 +28,19 @@ _DOUBLE = re.compile(r"(.)\1+")
 _RULES = ((_SK, lambda m: m.group(1) + "i"), (_POSSESSIVE, "ov"), (_IN, "in"))
 
 
+# Ukrainian o/e in adjective stems that Russian writes otherwise (Чорний/Черный, Жовтий/Желтый)
+_STEMS = ((re.compile(r"^chorn"), "chern"), (re.compile(r"^jovt"), "jelt"),
+          (re.compile(r"^sokil"), "sokol"))
+
+
 def _part_key(part: str) -> str:
     word = re.sub(r"[^a-z]", "", part)
     if len(word) < 2:
         return word
     if word.startswith("ie"):
         word = word[1:]
+    for pattern, repl in _STEMS:
+        word = pattern.sub(repl, word)
     for pattern, repl in _RULES:
         new, count = pattern.subn(repl, word)
         if count:
@@ -58,8 +65,21 @@ def surname_key(text: str) -> str:
     joined by "-".
     """
     key = latin_key(text) if isinstance(text, str) else ""
+    return _key_of(key)
+
+
+def _key_of(key: str) -> str:
     if not key:
         return ""
     parts = [p for p in re.split(r"[ \-]+", key) if p]
     keys = [k for k in (_part_key(p) for p in parts) if k]
     return "-".join(keys)
+
+
+@lru_cache(maxsize=300_000)
+def surname_keys(text: str) -> frozenset[str]:
+    """:func:`surname_key` under every reading of a Latin spelling (English/Polish, French,
+    German): Chevtchenko and Schewtschenko reach Шевченко's key."""
+    if not isinstance(text, str):
+        return frozenset()
+    return frozenset(k for k in (_key_of(r) for r in latin_key_readings(text)) if k)

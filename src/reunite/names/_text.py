@@ -57,17 +57,55 @@ _LAT_CHAR_RE = re.compile(r"[A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00
 _APOSTROPHE_TABLE = str.maketrans(dict.fromkeys(APOSTROPHES, "'"))
 
 
-def _fix_word(word: str) -> str:
-    """Replace look-alike letters with the script the rest of the word is written in."""
+# Lower-case Latin letters that stand for Cyrillic capitals once a caps string was lowered
+# (ВАНН → "bahh"): used only inside words that also hold Cyrillic letters, in Cyrillic text.
+_LOWER_CAPS_TO_CYR = str.maketrans({"b": "в", "h": "н", "k": "к", "m": "м", "t": "т"})
+
+
+def _dominant(text: str) -> str:
+    """Script of the letters that cannot be look-alikes: "cyr", "lat" or ""."""
+    cyr = lat = 0
+    for c in text:
+        if c in _LAT_CONFUSABLE or c in _CYR_CONFUSABLE or not c.isalpha():
+            continue
+        if is_cyrillic(c):
+            cyr += 1
+        elif is_latin(c):
+            lat += 1
+    if cyr > lat:
+        return "cyr"
+    if lat > cyr:
+        return "lat"
+    return ""
+
+
+def _fix_word(word: str, dominant: str) -> str:
+    """Replace look-alike letters with the script the word (or else the text) is written in."""
     cyr = sum(1 for c in word if is_cyrillic(c))
     lat = sum(1 for c in word if is_latin(c))
-    if cyr and lat:
-        if cyr >= lat and all(c in _LAT_CONFUSABLE for c in word if is_latin(c)):
+    lat_ok = all(c in _LAT_CONFUSABLE for c in word if is_latin(c))
+    cyr_ok = all(c in _CYR_CONFUSABLE for c in word if is_cyrillic(c))
+    if not (cyr and lat):
+        # a whole word of look-alikes takes the script of the text ("IBAHHA ЧОРНА")
+        if lat and lat_ok and dominant == "cyr":
             return word.translate(_LAT_TO_CYR)
-        if lat > cyr and all(c in _CYR_CONFUSABLE for c in word if is_cyrillic(c)):
+        if cyr and cyr_ok and dominant == "lat":
             return word.translate(_CYR_TO_LAT)
-        if all(c in _LAT_CONFUSABLE for c in word if is_latin(c)):
-            return word.translate(_LAT_TO_CYR)
+        return word
+    own = _dominant(word)
+    target = own or dominant or ("cyr" if cyr >= lat else "lat")
+    if target == "cyr" and not lat_ok:
+        fixed = word.translate(_LAT_TO_CYR).translate(_LOWER_CAPS_TO_CYR)
+        if all(not is_latin(c) for c in fixed):
+            return fixed
+    if target == "cyr" and lat_ok:
+        return word.translate(_LAT_TO_CYR)
+    if target == "lat" and cyr_ok:
+        return word.translate(_CYR_TO_LAT)
+    if lat_ok:
+        return word.translate(_LAT_TO_CYR)
+    if cyr_ok:
+        return word.translate(_CYR_TO_LAT)
     return word
 
 
@@ -87,7 +125,8 @@ def clean(text: str) -> str:
     text = " ".join(text.split()).strip(" -'")
     # look-alike repair only where both scripts occur in the text
     if _CYR_CHAR_RE.search(text) and _LAT_CHAR_RE.search(text):
-        text = _WORD_RE.sub(lambda m: _fix_word(m.group(0)), text)
+        dominant = _dominant(text)
+        text = _WORD_RE.sub(lambda m: _fix_word(m.group(0), dominant), text)
     return text[:MAX_LENGTH].strip(" -")
 
 
