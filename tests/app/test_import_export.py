@@ -729,6 +729,8 @@ def test_cli_bad_file_lists_problems_and_exits_1(caseworker: Any, tmp_path: Path
     assert as_json.exit_code == 1
     data = json.loads(as_json.stdout)
     assert data["ok"] is False and len(data["problems"]) == 2
+    assert data["problems"][0]["row"] == 2 and data["problems"][0]["column"] == "birth_date"
+    assert data["problems"][1]["text"].startswith("row 2, column legal_status: 'lost'")
     assert Child.objects.count() == 0
 
 

@@ -52,6 +52,16 @@ def _err(message: str) -> None:
     typer.secho(message, fg="red", err=True)
 
 
+def problem_json(problem: Any) -> dict[str, Any]:
+    """A problem as JSON: where it is (row/column, None for the whole file) and the text."""
+    return {
+        "row": problem.row,
+        "column": problem.column,
+        "message": problem.message,
+        "text": str(problem),
+    }
+
+
 def _emit_json(data: dict[str, Any]) -> None:
     typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
@@ -145,8 +155,8 @@ def _run_import(
             _emit_json(
                 {
                     "ok": False, "error": "invalid_file", "file": str(file),
-                    "problems": [str(p) for p in exc.problems],
-                    "warnings": [str(w) for w in exc.warnings],
+                    "problems": [problem_json(p) for p in exc.problems],
+                    "warnings": [problem_json(w) for w in exc.warnings],
                 }
             )  # fmt: skip
         else:
@@ -339,7 +349,11 @@ def export(
     except ExportRefused as exc:
         if as_json:
             _emit_json(
-                {"ok": False, "error": "export_refused", "problems": [str(p) for p in exc.problems]}
+                {
+                    "ok": False,
+                    "error": "export_refused",
+                    "problems": [problem_json(p) for p in exc.problems],
+                }
             )
         else:
             _print_problems(exc.problems, "Nothing was exported:")

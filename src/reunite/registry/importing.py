@@ -149,7 +149,10 @@ class ImportReport:
             ],
             "ignored_columns": self.ignored_columns,
             "consent_for_tracing": self.consent_for_tracing,
-            "warnings": [str(w) for w in self.warnings],
+            "warnings": [
+                {"row": w.row, "column": w.column, "message": w.message, "text": str(w)}
+                for w in self.warnings
+            ],
         }
 
 
