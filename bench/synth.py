@@ -5,6 +5,7 @@ For each size, in a fresh process (so peak memory is that run's own):
   * naive-loop baseline           the same tables sampled one record at a time with
                                   random.choices, as a straightforward generator would
   * write (CSV)                   write_population: validated interchange CSV + truth files
+  * read (--read)                 reunite.interchange.read_file of records.csv, compared
 Quality columns: share of enquired children found in the registry, and the distortion
 shares on true registry records, next to the difficulty's target parameters.
 
@@ -25,7 +26,10 @@ def _peak_gb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
 
 
-def _run_generate(size: int, enquiries: int, difficulty: str, seed: int, write: bool) -> dict:
+def _run_generate(
+    size: int, enquiries: int, difficulty: str, seed: int, write: bool, read: bool
+) -> dict:
+    from reunite.interchange import read_file
     from reunite.synth import PARAMS, generate, write_population
 
     t0 = time.perf_counter()
@@ -35,8 +39,13 @@ def _run_generate(size: int, enquiries: int, difficulty: str, seed: int, write: 
     if write:
         with tempfile.TemporaryDirectory() as tmp:
             t0 = time.perf_counter()
-            write_population(pop, tmp)
+            paths = write_population(pop, tmp)
             out["write_s"] = time.perf_counter() - t0
+            if read:
+                t0 = time.perf_counter()
+                back = read_file(paths["records"], "records")
+                out["read_s"] = time.perf_counter() - t0
+                out["read_ok"] = back.records == pop.records
     out["peak"] = _peak_gb()
     st = pop.stats()
     p = PARAMS[difficulty]
@@ -105,22 +114,32 @@ def main(argv: list[str] | None = None) -> int:
         help="skip the naive baseline above this many records",
     )
     ap.add_argument("--no-write", action="store_true", help="skip the CSV writing step")
+    ap.add_argument("--read", action="store_true", help="also time reading records.csv back")
     args = ap.parse_args(argv)
 
     rows = []
     for size in (int(s) for s in args.sizes.split(",")):
         r = _in_child(
-            _run_generate, size, args.enquiries, args.difficulty, args.seed, not args.no_write
+            _run_generate,
+            size,
+            args.enquiries,
+            args.difficulty,
+            args.seed,
+            not args.no_write,
+            args.read,
         )
         rows.append(
             (f"{size:,}", "reunite.synth.generate", r["gen_s"], r["gen_peak"], r["quality"])
         )
         if "write_s" in r:
             rows.append((f"{size:,}", "write_population (CSV)", r["write_s"], r["peak"], ""))
+        if "read_s" in r:
+            same = "round trip equal" if r["read_ok"] else "ROUND TRIP DIFFERS"
+            rows.append((f"{size:,}", "read_file (records.csv)", r["read_s"], r["peak"], same))
         if size <= args.naive_max:
             n = _in_child(_run_naive, size, args.seed)
             rows.append((f"{size:,}", "naive loop (distractors only)", n["gen_s"], n["peak"], ""))
-        for row in rows[-3:]:
+        for row in rows[-4:]:
             print(
                 f"  {row[0]:>10} {row[1]:<30} {row[2]:8.2f} s  peak {row[3]:5.2f} GB  {row[4]}",
                 flush=True,
