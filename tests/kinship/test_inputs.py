@@ -217,6 +217,19 @@ def test_result_to_dict_is_json_clean(toy_db):
     assert "ENFSI" in d["verbal_scale"]
 
 
+def test_result_round_trips_through_json(toy_db):
+    import json
+
+    from reunite.kinship import KinshipResult
+
+    r = likelihood_ratio(one_locus("A", "6", "7"), one_locus("B", "8", "9"), "parent-child",
+                         toy_db)
+    back = KinshipResult.from_dict(json.loads(json.dumps(r.to_dict())))
+    assert back == r and back.excluded
+    with pytest.raises(KinshipInputError, match="not a stored kinship result"):
+        KinshipResult.from_dict({"kind": "pair"})
+
+
 @pytest.mark.parametrize(
     ("lr", "words"),
     [(1.0, "do not support either"), (5, "weak support"), (50, "moderate support"),

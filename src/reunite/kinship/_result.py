@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from reunite.kinship.exceptions import KinshipInputError
 
 #: ENFSI Guideline for Evaluative Reporting in Forensic Science (2015), verbal equivalents
 #: of the likelihood ratio (section 2.4, table of verbal equivalents): lower bound of each
@@ -143,3 +146,24 @@ class KinshipResult:
         if prior is not None:
             out["posterior"] = {"prior": prior, "probability": self.posterior(prior)}
         return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> KinshipResult:
+        """Rebuild a result from :meth:`to_dict` output (e.g. stored JSON, to re-render a PDF)."""
+        try:
+            return cls(
+                kind=str(data["kind"]),
+                relationship=str(data["relationship"]),
+                hypothesis=str(data["hypothesis"]),
+                alternative=str(data["alternative"]),
+                subjects={str(k): str(v) for k, v in data["subjects"].items()},
+                loci=[LocusResult(str(r["locus"]), {str(k): str(v) for k, v in
+                                                    r["genotypes"].items()},
+                                  None if r["lr"] is None else float(r["lr"]),
+                                  str(r.get("note", ""))) for r in data["loci"]],
+                combined_lr=float(data["combined_lr"]),
+                assumptions=dict(data["assumptions"]),
+                warnings=[str(w) for w in data.get("warnings", [])],
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise KinshipInputError(f"not a stored kinship result: {exc!r}") from exc
