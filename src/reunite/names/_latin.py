@@ -128,6 +128,11 @@ _GERMAN = [
 ]
 
 
+# only spellings that show the convention get its reading (Sasha is not German)
+_FRENCH_MARK = re.compile(r"ch|ou|j")
+_GERMAN_MARK = re.compile(r"sch|w|z|j")
+
+
 @lru_cache(maxsize=200_000)
 def latin_key_readings(text: str) -> tuple[str, ...]:
     """latin_key plus the French and German readings of a Latin spelling (deduplicated)."""
@@ -136,7 +141,9 @@ def latin_key_readings(text: str) -> tuple[str, ...]:
     if not base or not t.isascii():
         return (base,) if base else ()
     out = [base]
-    for rules in (_FRENCH, _GERMAN):
+    for rules, marker in ((_FRENCH, _FRENCH_MARK), (_GERMAN, _GERMAN_MARK)):
+        if not marker.search(t):
+            continue
         r = t
         for pattern, repl in rules:
             r = pattern.sub(repl, r)
