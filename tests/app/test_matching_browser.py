@@ -1,0 +1,158 @@
+"""The review queue end to end in a real Chromium (Debian's, driven by Playwright).
+
+A caseworker runs matching; a verifier confirms one candidate and rejects another; a full
+re-run follows, and the rejected pair does not come back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from reunite.matching import actions as m
+from reunite.matching.models import CandidatePair, MatchRun, PairStatus
+from reunite.registry.models import Case
+from tests.app.conftest import PASSWORD
+from tests.app.fixtures_matching import (
+    acting,
+    add_pair_records,
+    trained_link_model,  # noqa: F401 - fixture
+)
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not os.path.exists(CHROMIUM),
+        reason="Chromium is not installed (make test installs it via scripts/install-browser.sh)",
+    ),
+]
+# Playwright's sync API runs an event loop in this thread; the ORM calls in these tests
+# happen outside any coroutine, so Django's async-safety check can be relaxed here.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            ],
+        )  # fmt: skip
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser: Any, live_server: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=live_server.url)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    yield page
+    context.close()
+    assert not errors, f"browser errors: {errors}"
+
+
+def _log_in(page: Any, user: Any) -> None:
+    page.goto("/login/")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_selector("[data-testid=who]")
+
+
+def _log_out(page: Any) -> None:
+    page.click("header >> button:has-text('Log out')")
+    page.wait_for_selector("#id_username")
+
+
+def _run_matching(page: Any, *, full: bool) -> None:
+    page.click("nav >> text=Review queue")
+    page.click("text=Runs and model")
+    if full:
+        page.check("#id_full")
+    page.click("[data-testid=run-matching]")
+    page.wait_for_selector("[data-testid=run-status]")
+    assert page.inner_text("[data-testid=run-status]") == "Succeeded"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_confirm_one_reject_another_and_the_rejected_pair_does_not_return(
+    page: Any,
+    users: Any,
+    trained_link_model: Any,  # noqa: F811
+) -> None:
+    m.install_model(acting(users[("ua", "caseworker")]), trained_link_model)
+    same_e, same_c = add_pair_records(
+        users, surname="Коваленко", given="Дарина", birth=dt.date(2014, 5, 17),
+        mother="Коваленко Ірина Петрівна", patronymic="Олегівна",
+    )  # fmt: skip
+    other_e, other_c = add_pair_records(
+        users, surname="Шевчук", given="Богдан", birth=dt.date(2011, 9, 2), sex="M",
+        birth_place="Херсон", patronymic="Андрійович",
+    )  # fmt: skip
+
+    # A caseworker runs matching from the screen.
+    _log_in(page, users[("ua", "caseworker")])
+    _run_matching(page, full=False)
+    assert "new candidate pair" in page.inner_text(".messages")
+    first_run = MatchRun.objects.get()
+    same = CandidatePair.objects.get(enquiry=same_e, child=same_c)
+    other = CandidatePair.objects.get(enquiry=other_e, child=other_c)
+    _log_out(page)
+
+    # A verifier works through the queue: confirms one pair...
+    _log_in(page, users[("ua", "verifier")])
+    page.click("nav >> text=Review queue")
+    page.wait_for_selector(f"[data-pair='{same.pk}']")
+    page.click(f"[data-pair='{same.pk}'] >> [data-testid=review]")
+    page.wait_for_selector("[data-testid=side-by-side]")
+    assert "Коваленко Дарина Олегівна" in page.inner_text("[data-testid=side-by-side]")
+    assert "birth date: exact" in page.inner_text("[data-testid=explanation]")
+    page.fill("#id_note", "Mother's name and birth date agree")
+    page.click("button:has-text('Same child')")
+    page.wait_for_selector("text=are the same child")
+    case = Case.objects.get(enquiry=same_e)
+    assert case.reference in page.inner_text(".messages")
+
+    # ...and rejects the other.
+    page.click(f"[data-pair='{other.pk}'] >> [data-testid=review]")
+    page.wait_for_selector("[data-testid=side-by-side]")
+    page.fill("#id_note", "Different family: the birth certificate names another mother")
+    page.click("button:has-text('Not the same child')")
+    page.wait_for_selector("text=will not be proposed again")
+    assert page.locator(f"[data-pair='{same.pk}']").count() == 0
+    assert page.locator(f"[data-pair='{other.pk}']").count() == 0
+    _log_out(page)
+
+    # The case moved on: the request and the child are linked on it.
+    case.refresh_from_db()
+    assert (case.child_id, case.state) == (same_c.pk, "match_proposed")
+
+    # A full re-run: the rejected pair does not come back.
+    _log_in(page, users[("ua", "caseworker")])
+    _run_matching(page, full=True)
+    rerun = MatchRun.objects.exclude(pk=first_run.pk).get()
+    assert rerun.mode == MatchRun.Mode.FULL and rerun.excluded_pairs == 2
+    page.click("nav >> text=Review queue")
+    page.wait_for_selector("[data-testid=queue]")
+    assert page.locator(f"[data-pair='{other.pk}']").count() == 0
+    page.select_option("#id_show", "rejected")
+    page.click("button:has-text('Filter')")
+    page.wait_for_selector(f"[data-pair='{other.pk}']")
+    assert "Rejected" in page.inner_text(f"[data-pair='{other.pk}']")
+    other.refresh_from_db()
+    assert other.status == PairStatus.REJECTED and other.run_id == first_run.pk
+    assert CandidatePair.objects.filter(enquiry=other_e, child=other_c).count() == 1
