@@ -234,3 +234,11 @@ def test_trio_mutation_on_paternal_side(toy_db):
                mutation_range=r)
     assert got == pytest.approx(expected, rel=1e-12)
     assert got == pytest.approx(mu * (1 - r) / (2 * p10), rel=1e-4)
+
+
+def test_mutation_model_is_only_for_parent_child(toy_db):
+    r = likelihood_ratio(one_locus("A", "9", "9"), one_locus("B", "10", "10"),
+                         "full-siblings", toy_db, mutation_rate=0.002, min_frequency=1e-9)
+    assert r.combined_lr == pytest.approx(0.25)
+    assert r.assumptions["mutation"] is None
+    assert any("mutation model not applied" in w for w in r.warnings)

@@ -189,6 +189,9 @@ def likelihood_ratio(
         rows.append(LocusResult(locus, shown, lr, "; ".join(notes)))
         combined *= lr
     warnings = _pair_warnings(a, b, rows)
+    if mutation_rate is not None and not use_mutation:
+        warnings.append(f"mutation model not applied: {rel.name} has κ0 > 0, so no locus can "
+                        "exclude it")
     return KinshipResult(
         kind="pair",
         relationship=rel.name,
