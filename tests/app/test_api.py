@@ -564,11 +564,32 @@ def test_inactive_and_unattached_accounts_get_no_token(world: World) -> None:
 
 def test_token_requests_are_throttled(world: World) -> None:
     client = APIClient()
+    # Per address: a new X-Forwarded-For on every try does not help.
     codes = [
-        client.post("/api/token/", {"username": "nobody", "password": "x"}).status_code
-        for _ in range(11)
+        client.post(
+            "/api/token/", {"username": f"nobody{i}", "password": "x"},
+            HTTP_X_FORWARDED_FOR=f"203.0.113.{i}",
+        ).status_code
+        for i in range(11)
+    ]  # fmt: skip
+    assert codes[:10] == [400] * 10 and codes[10] == 429
+
+
+def test_token_requests_for_one_username_are_throttled_from_any_address(world: World) -> None:
+    user = world.user("caseworker")
+    codes = [
+        APIClient(REMOTE_ADDR=f"198.51.100.{i}")
+        .post("/api/token/", {"username": user.username, "password": "guess"})
+        .status_code
+        for i in range(11)
     ]
     assert codes[:10] == [400] * 10 and codes[10] == 429
+    # Other accounts are not locked out by it.
+    other = world.user("verifier")
+    response = APIClient(REMOTE_ADDR="198.51.100.200").post(
+        "/api/token/", {"username": other.username, "password": PASSWORD}
+    )
+    assert response.status_code == 200
 
 
 def test_session_auth_works_and_enforces_csrf(world: World) -> None:

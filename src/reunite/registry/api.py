@@ -23,6 +23,7 @@ Authentication is a DRF token (``POST /api/token/``) or the web session (with CS
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from functools import partial
 from typing import Any
@@ -51,7 +52,8 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
-from rest_framework.throttling import AnonRateThrottle
+from rest_framework.settings import api_settings
+from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -813,17 +815,42 @@ class MeView(ApiMixin, APIView):
 
 
 class TokenRateThrottle(AnonRateThrottle):
-    """At most ten token requests a minute from one address (password guessing)."""
+    """At most ten token requests a minute from one address (password guessing).
+
+    Without ``NUM_PROXIES`` in the REST_FRAMEWORK settings, DRF would take the whole
+    ``X-Forwarded-For`` header as the address, which any client can set to a new value on
+    every try; here the socket address is used instead. Behind a reverse proxy, set
+    ``NUM_PROXIES`` so that the client's address is read from the proxy's header.
+    """
 
     scope = "api-token"
     rate = "10/min"
+
+    def get_ident(self, request: Request) -> str:
+        if api_settings.NUM_PROXIES is None:
+            return str(request.META.get("REMOTE_ADDR", ""))
+        return str(super().get_ident(request))
+
+
+class TokenUsernameThrottle(SimpleRateThrottle):
+    """At most ten token requests a minute for one username, from anywhere."""
+
+    scope = "api-token-username"
+    rate = "10/min"
+
+    def get_cache_key(self, request: Request, view: Any) -> str | None:
+        username = request.data.get("username") if hasattr(request.data, "get") else None
+        if not isinstance(username, str) or not username:
+            return None
+        digest = hashlib.sha256(username.casefold().encode("utf-8")).hexdigest()
+        return self.cache_format % {"scope": self.scope, "ident": digest}
 
 
 class TokenView(APIView):
     """Obtain (POST, with username and password) or revoke (DELETE) an API token."""
 
     authentication_classes = (TokenAuthentication,)
-    throttle_classes = (TokenRateThrottle,)
+    throttle_classes = (TokenRateThrottle, TokenUsernameThrottle)
 
     def get_permissions(self) -> list[Any]:
         if self.request.method == "DELETE":
