@@ -153,6 +153,11 @@ def test_search_keys_do_not_find_other_names(query: str) -> None:
         ("Бойко Бронислав Константинович", "Бойко Броніслав Костянтинович"),
         ("Chevtchenko Andrei", "Шевченко Андрій Петрович"),
         ("Schewtschenko", "Шевченко Андрій Петрович"),
+        ("Nika Shvets", "Швець Ніколь"),
+        ("Sava Levchenko", "Левченко Савелій"),
+        ("Олеся Гаврилюк", "Гаврилюк Олександра"),
+        ("Prychodko, Oleksandra", "Приходько Олександра"),
+        ("Bohdan Shuk", "Жук Богдан"),
     ],
 )
 def test_search_patronymic_and_foreign_spellings(query: str, record: str) -> None:

@@ -113,8 +113,9 @@ def latin_key(text: str) -> str:
 
 # --- other readings of a Latin spelling ------------------------------------------------------
 # A Latin spelling may follow French (Chevtchenko, Iouri, Djamila) or German (Schewtschenko,
-# Wjatscheslaw, Kusnezowa) conventions. latin_key reads English/Polish-style; these readings
-# are extra keys for search and similarity, not a replacement.
+# Wjatscheslaw, Kusnezowa, Prychodko = Приходько, Shuk = Жук as in translitua's uk_german)
+# conventions. latin_key reads English/Polish-style; these readings are extra keys for search
+# and similarity, not a replacement.
 _FRENCH = [
     (re.compile(r"chtch"), "S"), (re.compile(r"tch"), "C"), (re.compile(r"ch"), "S"),
     (re.compile(r"dj"), "dJ"), (re.compile(r"j"), "J"), (re.compile(r"gu(?=[eiy])"), "g"),
@@ -122,15 +123,15 @@ _FRENCH = [
 ]
 _GERMAN = [
     (re.compile(r"schtsch"), "S"), (re.compile(r"tsch"), "C"), (re.compile(r"sch"), "S"),
-    (re.compile(r"ch"), "h"), (re.compile(r"tz|z"), "T"), (re.compile(r"ss"), "Q"),
-    (re.compile(r"s"), "z"), (re.compile(r"Q"), "s"), (re.compile(r"w"), "v"),
-    (re.compile(r"j"), "i"),
+    (re.compile(r"sh"), "J"), (re.compile(r"ch"), "h"), (re.compile(r"tz|z"), "T"),
+    (re.compile(r"ss"), "Q"), (re.compile(r"s"), "z"), (re.compile(r"Q"), "s"),
+    (re.compile(r"w"), "v"), (re.compile(r"j"), "i"),
 ]
 
 
 # only spellings that show the convention get its reading (Sasha is not German)
 _FRENCH_MARK = re.compile(r"ch|ou|j")
-_GERMAN_MARK = re.compile(r"sch|w|z|j")
+_GERMAN_MARK = re.compile(r"sch|w|z|j|ch|sh")
 
 
 @lru_cache(maxsize=200_000)

@@ -430,7 +430,9 @@ def token_keys(token: str) -> frozenset[str]:
     if _is_initial(token):
         k = latin_key(token)
         return frozenset({f"i:{k[:1]}"}) if k else frozenset()
-    for gid in given_name_ids(token):
+    # a short form that is also a full name (Ніка, Сава, Олеся) also keys the names it is a
+    # diminutive of, on both sides, so that search follows name_similarity
+    for gid in given_name_ids(token) | diminutive_ids(token):
         keys.add(f"g:{gid}")
     for sk in surname_keys(token):
         keys.add(f"s:{sk}")
