@@ -38,6 +38,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from importlib import resources
 
 import translitua
 from rapidfuzz import fuzz
@@ -315,6 +316,71 @@ def timed(func: Callable[[str], object], texts: Iterable[str]) -> tuple[float, i
     return time.process_time() - t0, count
 
 
+# --------------------------------------------------------------------------- places
+def _data_rows(name: str) -> list[list[str]]:
+    text = resources.files("reunite.names").joinpath(f"data/{name}").read_text(encoding="utf-8")
+    return [line.split("\t") for line in text.splitlines() if line and not line.startswith("#")]
+
+
+def place_workload(seed: int, n: int) -> tuple[list[str], list[tuple[str, str]]]:
+    """Place strings as records write them, each with (expected KATOTTH id, expected name_uk).
+
+    60 % Ukrainian names of random settlements (some with "м."/"с." prefixes, some in caps),
+    20 % their KMU 2010 transliteration, 20 % Russian, legacy English or former names of the
+    towns in places_extra.tsv. A Ukrainian village name is often shared by dozens of villages,
+    so for those only the name is checked (the text cannot say which one)."""
+    rng = random.Random(seed)
+    settlements = [r for r in _data_rows("katotth.tsv") if r[1] in ("K", "M", "X", "C")]
+    by_code = {r[0]: r for r in settlements}
+    extra = []
+    for row in _data_rows("places_extra.tsv"):
+        # Oblast rows are skipped: their English aliases ("Kharkiv") name the city too.
+        key = row[0]
+        if key.startswith("UA") and key not in by_code:
+            continue
+        expected = (key, "") if key.startswith("UA") else ("", key)
+        others = [x for col in row[1:3] for x in col.split("|") if x]
+        others += [x.split("@")[0] for x in (row[3].split("|") if len(row) > 3 else []) if x]
+        extra += [(o, expected) for o in others]
+    texts, truth = [], []
+    for _ in range(n):
+        r = rng.random()
+        if r < 0.8:
+            _code, cat, name = rng.choice(settlements)[:3]
+            text = name
+            if r >= 0.6:
+                text = names.transliterate(name, "uk_kmu_2010")
+            elif rng.random() < 0.2:
+                text = ("м. " if cat in ("K", "M") else "с. ") + name
+            elif rng.random() < 0.1:
+                text = name.upper()
+            texts.append(text)
+            truth.append(("", name))
+        else:
+            text, expected = rng.choice(extra)
+            texts.append(text)
+            truth.append(expected)
+    return texts, truth
+
+
+def place_quality(texts: list[str], truth: list[tuple[str, str]]) -> dict[str, float]:
+    ok = sum(
+        1
+        for text, (code, name_uk) in zip(texts, truth, strict=True)
+        if (p := names.place(text)) is not None
+        and (p.id == code if code else p.name_uk.replace("’", "'") == name_uk.replace("’", "'"))
+    )
+    baseline: dict[str, str] = {}
+    for row in _data_rows("katotth.tsv"):
+        baseline.setdefault(row[2].lower(), row[0])
+    base_ok = sum(
+        1
+        for text, (code, name_uk) in zip(texts, truth, strict=True)
+        if (hit := baseline.get(text.lower())) is not None and (hit == code or not code)
+    )
+    return {"engine": ok / len(texts), "baseline exact uk": base_ok / len(texts)}
+
+
 # --------------------------------------------------------------------------- quality
 def _kmu(text: str) -> str:
     return translitua.translit(text, translitua.UkrainianKMU).lower()
@@ -366,6 +432,7 @@ def main(argv: list[str] | None = None) -> int:
         default=200_000,
         help="names for the baselines' normalisation throughput",
     )
+    ap.add_argument("--places", type=int, default=100_000, help="place strings for place()")
     ap.add_argument("--seed", type=int, default=20260427)
     ap.add_argument("--json", action="store_true", help="print the results as JSON")
     args = ap.parse_args(argv)
@@ -393,6 +460,30 @@ def main(argv: list[str] | None = None) -> int:
     clear_engine_caches()
     cold_s, cold_n = timed(key_one, cold_texts)
 
+    console.print("per function (parts of the first names, warm caches) …")
+    parsed = [names.parse_name(t) for t in texts[: args.baseline_names]]
+    givens = [p.given for p in parsed if p.given]
+    surnames = [p.surname for p in parsed if p.surname]
+    patrs = [p.patronymic for p in parsed if p.patronymic]
+    per_function = {}
+    for fname, func, values in (
+        ("given_name_ids", names.given_name_ids, givens),
+        ("surname_key", names.surname_key, surnames),
+        ("patronymic_father_ids", names.patronymic_father_ids, patrs),
+        ("latin_key", names.latin_key, surnames),
+        ("phonetic_key", names.phonetic_key, surnames),
+        ("name_search_keys", names.name_search_keys, texts[: args.baseline_names]),
+    ):
+        secs, count = timed(func, values)
+        per_function[fname] = round(count / secs) if secs else None
+    place_texts, place_truth = place_workload(args.seed + 3, args.places)
+    clear_engine_caches()
+    secs, count = timed(names.place, place_texts)
+    per_function["place (cold)"] = round(count / secs)
+    secs, count = timed(names.place, place_texts)
+    per_function["place (warm)"] = round(count / secs)
+    place_q = place_quality(place_texts, place_truth)
+
     console.print("baselines …")
     base_texts = texts[: args.baseline_names]
     raw_s, raw_n = timed(str.lower, base_texts)
@@ -416,6 +507,8 @@ def main(argv: list[str] | None = None) -> int:
         "baseline_raw_lower": {"names": raw_n, "names_per_s": round(raw_n / raw_s)},
         "baseline_kmu_translit": {"names": kmu_n, "names_per_s": round(kmu_n / kmu_s)},
         "quality": {k: {m: round(v, 4) for m, v in d.items()} for k, d in q.items()},
+        "per_function_calls_per_s": per_function,
+        "places": {"strings": args.places, **{k: round(v, 4) for k, v in place_q.items()}},
     }
     if args.json:
         print(json.dumps(results, indent=2))
@@ -455,6 +548,17 @@ def main(argv: list[str] | None = None) -> int:
             f"{q[key]['false_match']:.3f}",
         )
     out.print(table)
+    ftable = Table(title="per function, calls/s (CPU time, one core)")
+    ftable.add_column("function")
+    ftable.add_column("calls/s", justify="right")
+    for fname, rate in per_function.items():
+        ftable.add_row(fname, f"{rate:,}" if rate else "–")
+    out.print(ftable)
+    out.print(
+        f"place(): {args.places:,} place strings (Ukrainian, KMU Latin, Russian/legacy/former "
+        f"names): resolved correctly {place_q['engine']:.3f}; baseline exact Ukrainian-name "
+        f"lookup {place_q['baseline exact uk']:.3f}"
+    )
     out.print(
         f"dictionaries loaded in {load_s:.1f} s; generation {gen_s:.0f} s (not timed); "
         f"peak RSS before keying {rss_before:,.0f} MB (includes the {n:,} input strings)"
