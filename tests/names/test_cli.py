@@ -202,3 +202,19 @@ def test_names_help_lists_commands() -> None:
     assert res.exit_code == 0
     for cmd in ("compare", "spellings", "place", "translit", "schemes"):
         assert cmd in res.stdout
+
+
+def test_names_commands_do_not_start_django() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from typer.testing import CliRunner\n"
+        "from reunite.cli.names import app\n"
+        "args = ['compare', 'Sasha Kovalchuk', 'Олександр Ковальчук', '--json']\n"
+        "r = CliRunner().invoke(app, args)\n"
+        "assert r.exit_code == 0, r.output\n"
+        "assert not any(m == 'django' or m.startswith('django.') for m in sys.modules)\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)  # noqa: S603
