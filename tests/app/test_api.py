@@ -14,6 +14,7 @@ from rest_framework.test import APIClient
 
 from reunite.audit.log import iter_chain_problems
 from reunite.audit.models import AuditEvent
+from reunite.registry import actions
 from reunite.registry.models import Case, Child, Enquiry, Person
 from tests.app import fixtures_api
 
@@ -241,7 +242,10 @@ def test_person_crud(world: World) -> None:
 # Cases -------------------------------------------------------------------------------------
 
 
-def test_case_open_walk_and_close(world: World) -> None:
+def test_case_open_walk_and_close(world: World, monkeypatch: Any) -> None:
+    # This walks the role of each step through the API; the extra conditions other apps
+    # register on states (e.g. verification before "approved") are tested by those apps.
+    monkeypatch.setattr(actions, "TRANSITION_GUARDS", {})
     w = world
     cw = client_for(w.user("caseworker"))
     response = cw.post(
@@ -707,3 +711,16 @@ def test_free_text_is_capped(world: World) -> None:
     assert response.status_code == 400 and set(response.json()) == {"notes"}
     response = cw.post("/api/children/", [{"names": []}], format="json")
     assert response.status_code == 400 and "non_field_errors" in response.json()
+
+
+def test_transition_guards_are_400s_naming_to_state(world: World, monkeypatch: Any) -> None:
+    monkeypatch.setattr(actions, "TRANSITION_GUARDS", {})
+    actions.register_transition_guard("tracing", lambda case: ["a synthetic precondition"])
+    case = world.records["case_a"]
+    response = client_for(world.user("caseworker")).post(
+        f"/api/cases/{case.pk}/transition/", {"to_state": "tracing"}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json() == {"to_state": ["Missing: a synthetic precondition"]}
+    case.refresh_from_db()
+    assert case.state == "registered"
