@@ -78,8 +78,7 @@ class _Tables:
     loci: list[str]
     groups: list[str]
     sizes: list[int]  # G + 1 per locus (last code = not typed)
-    log32: list[list[np.ndarray]]  # [locus][group] flat float32, index child_g * size + ref_g
-    log64: list[list[np.ndarray]]
+    log64: list[list[np.ndarray]]  # [locus][group] flat log10 LR, index child_g * size + ref_g
 
 
 def _encode(profiles: Sequence[Profile], loci: list[str], index: list[dict[str, int]],
@@ -103,7 +102,6 @@ def _build_tables(
     groups: list[tuple[tuple[float, float, float], list[str]]], theta: float,
     mutation_rate: MutationRates, mutation_range: float,
 ) -> _Tables:
-    log32: list[list[np.ndarray]] = []
     log64: list[list[np.ndarray]] = []
     sizes = []
     for locus, alleles in zip(loci, allele_lists, strict=True):
@@ -117,7 +115,7 @@ def _build_tables(
         sizes.append(size)
         child1, ref1 = np.repeat(g1, len(g1)), np.tile(g1, len(g1))
         child2, ref2 = np.repeat(g2, len(g2)), np.tile(g2, len(g2))
-        per32, per64 = [], []
+        per64 = []
         for kappa, _names in groups:
             mutation = (mutation_for(locus, mutation_rate, mutation_range)
                         if kappa == (0.0, 1.0, 0.0) else None)
@@ -127,10 +125,8 @@ def _build_tables(
             full = np.zeros((size, size))
             full[:-1, :-1] = lg
             per64.append(full.ravel())
-            per32.append(full.ravel().astype(np.float32))
-        log32.append(per32)
         log64.append(per64)
-    return _Tables(loci, ["/".join(n) for _, n in groups], sizes, log32, log64)
+    return _Tables(loci, ["/".join(n) for _, n in groups], sizes, log64)
 
 
 def screen(
@@ -212,13 +208,24 @@ def screen(
     lock = threading.Lock()
     counts = {"pairs": 0, "exact": 0}
 
-    # Packed tables: for each locus one record of `width` float32 values (one per κ group,
-    # padded with -inf) per genotype pair, so one `take` fetches every relationship at once.
+    # Packed bound tables: for each locus one record of `width` int16 values (one per κ
+    # group, padded) per genotype pair, so one 8-byte `take` fetches every relationship.
+    # Values are log10 LR × scale rounded UP (and -inf clamped to -limit), so the int16
+    # sum over loci is an upper bound of the exact sum: a pair whose bound misses a
+    # child's current k-th best cannot belong in its top list and is skipped; the others
+    # are recomputed exactly in float64. The scale keeps any sum of len(loci) values
+    # inside int16.
     width = 1 if len(groups) == 1 else 2 if len(groups) == 2 else 4
+    limit = 32767 // max(1, len(loci))
+    finite_max = max(
+        (float(np.max(np.abs(t[np.isfinite(t)]), initial=0.0)) for per in tables.log64
+         for t in per), default=1.0)
+    scale = limit / max(finite_max, 0.5)
     packed = []
-    for per in tables.log32:
-        cols = per + [np.full_like(per[0], -np.inf)] * (width - len(per))
-        packed.append(np.ascontiguousarray(np.stack(cols, axis=1)).view(f"V{4 * width}").ravel())
+    for per in tables.log64:
+        cols = [np.clip(np.ceil(t * scale), -limit, limit).astype(np.int16) for t in per]
+        cols += [np.full_like(cols[0], -limit)] * (width - len(per))
+        packed.append(np.ascontiguousarray(np.stack(cols, axis=1)).view(f"V{2 * width}").ravel())
     codes_c_t = np.ascontiguousarray(codes_c.T)
 
     def exact(ci: np.ndarray, ri: np.ndarray) -> np.ndarray:
@@ -243,19 +250,21 @@ def screen(
         for r0 in starts:
             r1 = min(len(refs), warm if r0 == 0 else r0 + block_references)
             nr = r1 - r0
-            acc = np.zeros((nc, nr, width), dtype=np.float32)
+            acc = np.zeros((nc, nr, width), dtype=np.int16)
             idx = np.empty((nc, nr), dtype=np.int32)
             buf = np.empty((nc, nr), dtype=packed[0].dtype)
-            view = buf.view(np.float32).reshape(nc, nr, width)
+            view = buf.view(np.int16).reshape(nc, nr, width)
             for li in range(len(loci)):
                 np.add(offsets[li], codes_r_t[li, None, r0:r1], out=idx)
                 np.take(packed[li], idx, out=buf)
                 acc += view
-            score = acc.max(axis=2)
-            del acc, idx, buf, view
-            floor_now = np.maximum(threshold, bv.min(axis=1)) - 1e-3  # float32 slack
-            ci, rj = np.nonzero(score >= floor_now[:, None])
-            del score
+            score = acc[:, :, 0]
+            for k in range(1, width):
+                score = np.maximum(score, acc[:, :, k])
+            floor_now = np.maximum(threshold, bv.min(axis=1))
+            floor_q = np.where(np.isfinite(floor_now), np.floor(floor_now * scale), -1e9)
+            ci, rj = np.nonzero(score >= floor_q[:, None])
+            del acc, idx, buf, view, score
             with lock:
                 counts["pairs"] += nc * nr
                 counts["exact"] += len(ci)
