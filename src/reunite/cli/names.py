@@ -24,7 +24,11 @@ from rich.table import Table
 if TYPE_CHECKING:
     from reunite.names import NameSimilarity, PersonName, Place
 
-app = typer.Typer(no_args_is_help=True)
+app = typer.Typer(
+    no_args_is_help=True,
+    epilog="Exit codes: 0 done, 1 negative answer (no place; compare --check: different), "
+    "2 unusable input. Documentation: docs/names.md.",
+)
 _out = Console(highlight=False, soft_wrap=True)
 _err = Console(stderr=True, highlight=False, soft_wrap=True)
 
