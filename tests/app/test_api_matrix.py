@@ -157,6 +157,17 @@ def test_role_matrix_on_own_shared_and_other_party_records(role: str, world: Wor
         for value in A_RESTRICTED:  # lists never carry restricted details
             assert value not in response.content.decode()
 
+    # Filtering by another party's record ids finds nothing either.
+    for url in (
+        f"/api/cases/?child={w.records['child_b'].pk}",
+        f"/api/cases/?enquiry={w.records['enquiry_b'].pk}",
+        "/api/children/?q=Чужаненко",
+        "/api/enquiries/?q=Чужаненко",
+        "/api/persons/?q=Чужаненко",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200 and response.json()["count"] == 0, url
+
     # Every endpoint on B's unshared records: 404, and the body says nothing.
     for key in ("child_b", "enquiry_b", "person_b", "case_b"):
         record = w.records[key]
