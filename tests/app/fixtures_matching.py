@@ -1,8 +1,9 @@
 """Fixtures and helpers for the matching app's tests: a synthetic registry loaded by actions.
 
-The linkage model is trained once per test session on a separate synthetic population
-(the engine's unsupervised EM), then installed in each test's database as version 1, so
-every run in the tests scores with the same, known parameters.
+The linkage model is the bundled one, or (where this installation has none) one trained
+once per test session on a separate synthetic population with the engine's unsupervised
+EM. It is installed in each test's database as version 1, so every run in a test scores
+with the same, known parameters.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from reunite.linkage import LinkageModel, train
+from reunite.linkage import LinkageModel, ModelError, default_model, train
 from reunite.registry import actions
 from reunite.registry.actions import Acting
 from reunite.registry.importing import (
@@ -28,8 +29,12 @@ from reunite.synth import generate
 
 @pytest.fixture(scope="session")
 def trained_link_model() -> LinkageModel:
-    training = generate(records=600, enquiries=150, difficulty="easy", seed=101)
-    return train(training.enquiries, training.records, seed=7)
+    """The bundled model when this installation has one, else one trained here (~10 s)."""
+    try:
+        return default_model()
+    except ModelError:
+        training = generate(records=600, enquiries=150, difficulty="easy", seed=101)
+        return train(training.enquiries, training.records, seed=7)
 
 
 def acting(user: Any, request_id: str = "test-matching") -> Acting:
