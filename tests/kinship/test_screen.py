@@ -66,6 +66,22 @@ def test_screen_matches_brute_force(pop, synth, kw):
     assert values == sorted(values, reverse=True)
 
 
+def test_pruning_by_kth_best_loses_nothing(synth):
+    # 600 references: beyond the warm-up block, so later blocks are pruned against each
+    # child's current k-th best. Keeping every reference (top = all) cannot prune that way.
+    pop = simulate_screening(synth, 12, 600, seed=21, loci=LOCI, drop_rate=0.05,
+                             related={"full-siblings": 2, "half-siblings": 2})
+    pruned = screen(pop.children, pop.references, synth, top=3, min_lr=0.001,
+                    block_references=50)
+    full = screen(pop.children, pop.references, synth, top=600, min_lr=0.001)
+    best: dict[str, list] = {}
+    for h in full:
+        best.setdefault(h.child_id, []).append(h)
+    expected = [h.to_dict() for rows in best.values() for h in rows[:3]]
+    key = lambda d: (-d["log10_lr"], d["child_id"], d["reference_id"])  # noqa: E731
+    assert sorted((h.to_dict() for h in pruned), key=key) == sorted(expected, key=key)
+
+
 def test_screen_values_equal_pairwise_api(pop, synth):
     hits = screen(pop.children, pop.references, synth, top=2)
     for h in hits[:15]:

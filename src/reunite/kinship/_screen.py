@@ -2,14 +2,22 @@
 
 Why lookup tables: the per-locus LR depends only on the two genotypes, so for each locus
 and each distinct κ the engine evaluates the same formulas as :func:`likelihood_ratio`
-once for every possible genotype pair (at most a few hundred thousand) and stores log10 LR,
-packed so that one record holds every relationship's value. A block of children ×
-references then costs, per locus, one integer add (table index) and one 16-byte gather
-and add: about 5–8 ns per pair and locus with NumPy, for all relationships at once. Only
-pairs that reach a child's current k-th best score (a few per cent after a small warm-up
-block) are recomputed in float64 and merged into the ranking. Work is split into blocks of
-children (bounded memory: a handful of arrays of block size, about 100 MB per worker with
-the defaults) run on a thread pool; NumPy releases the GIL in ``take`` and in arithmetic.
+once for every possible genotype pair (at most a few hundred thousand) and stores log10 LR.
+
+Two passes per block of children × references:
+
+1. Bound pass. A packed int16 copy of the tables (log10 LR × scale, rounded up) holds
+   every relationship's value in one 8-byte record, so each locus costs one integer add
+   (the table index), one gather and one int16 add for all relationships at once, about
+   4–5 ns per pair and locus. The sum over loci is an upper bound of each relationship's
+   exact log10 LR.
+2. Exact pass. Only pairs whose bound reaches the child's current k-th best (and
+   ``min_lr``) are recomputed in float64 from the exact tables and merged into the child's
+   ranking: about 1 % of pairs once a small warm-up block has set the k-th best scores.
+
+The ranking is therefore exactly what a per-pair computation would give. Memory is
+bounded by the block sizes (about 60 MB per worker with the defaults); blocks of children
+run on a thread pool, and NumPy releases the GIL in ``take`` and in arithmetic.
 """
 
 from __future__ import annotations
