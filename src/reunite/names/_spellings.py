@@ -122,24 +122,30 @@ def _latin_to_cyrillic(word: str) -> tuple[list[str], list[str]]:
     uk: list[str] = []
     ru: list[str] = []
     if ids:
+        # a known given name: the dictionary's forms, no guessing
         for i in sorted(ids):
             entry = given_name(i)
             if entry:
                 uk.append(entry.uk[0])
                 ru.append(entry.ru[0])
+        return list(dict.fromkeys(uk)), list(dict.fromkeys(ru))
     cands_uk = to_cyrillic(w, "uk", 12)
-    kind = "first" if ids else ("patronymic" if looks_like_patronymic(w) else "last")
+    kind = "patronymic" if looks_like_patronymic(w) else "last"
     known = [c for c in cands_uk if _nt_lookup(_cap(c), kind)]
+    if known:
+        # names-translator knows these as Ukrainian names: take them and their Russian forms
+        uk += [_cap(c) for c in known[:3]]
+        for c in known[:2]:
+            ru += _nt_lookup(_cap(c), kind)[:2]
+        return list(dict.fromkeys(uk)), list(dict.fromkeys(ru))
+    # unknown name: the most regular writing per language, and one alternative that folds
+    # back to the same Latin key
     key = latin_key(w)
-    # a candidate must fold back to the same key as the Latin input
     same_key = [c for c in cands_uk if latin_key(c) == key]
-    for c in known + same_key[:2] + cands_uk[:1]:
-        uk.append(_cap(c))
-    for c in known[:2]:
-        ru += _nt_lookup(_cap(c), kind)[:2]
-    for c in to_cyrillic(w, "ru", 4)[:2]:
-        ru.append(_cap(c))
-    return list(dict.fromkeys(uk)), list(dict.fromkeys(ru))
+    uk += [_cap(c) for c in (cands_uk[:1] + same_key[:2])]
+    cands_ru = to_cyrillic(w, "ru", 4)
+    ru += [_cap(c) for c in cands_ru[:1] + [c for c in cands_ru[1:] if latin_key(c) == key][:1]]
+    return list(dict.fromkeys(uk))[:2], list(dict.fromkeys(ru))[:2]
 
 
 def _words(text: str) -> list[str]:

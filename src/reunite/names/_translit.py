@@ -158,7 +158,7 @@ _BACK_UK: dict[str, list[tuple[str, float]]] = {
     "shch": [("щ", 0)], "schtsch": [("щ", 0)], "szcz": [("щ", 0)], "sch": [("щ", 0.3), ("ш", 0.6)],
     "zgh": [("зг", 0)], "zh": [("ж", 0)], "kh": [("х", 0)], "ch": [("ч", 0)], "cz": [("ч", 0)],
     "tsch": [("ч", 0)], "tch": [("ч", 0)], "sh": [("ш", 0)], "sz": [("ш", 0)],
-    "ts": [("ц", 0), ("тс", 1.5)], "tz": [("ц", 0)], "tc": [("ц", 0.2)],
+    "ts": [("ц", 0), ("ць", 0.2), ("тс", 1.5)], "tz": [("ц", 0)], "tc": [("ц", 0.2)],
     "ya": [("я", 0)], "ia": [("я", 0.1), ("ія", 0.8)], "ja": [("я", 0.2)],
     "yu": [("ю", 0)], "iu": [("ю", 0.1), ("іу", 2)], "ju": [("ю", 0.2)],
     "ye": [("є", 0.1), ("е", 1)], "ie": [("є", 0.2), ("іе", 1.5)], "je": [("є", 0.3)],
@@ -238,7 +238,7 @@ def to_cyrillic(word: str, lang: str, limit: int = 4) -> list[str]:
                 if graph in rules:
                     longest = longest or size
                     # reading a known digraph as two letters (k+h for kh) is possible but rare
-                    split = 1.0 if size < longest and longest - size >= 1 and size == 1 else 0.0
+                    split = 3.0 if size < longest and size == 1 else 0.0
                     for cyr, c in rules[graph]:
                         extra = _position_cost(lang, graph, cyr, pos, len(w), out)
                         nxt.append((cost + c + extra + split, pos + size, out + cyr))
@@ -271,6 +271,10 @@ def _position_cost(lang: str, graph: str, cyr: str, pos: int, n: int, out: str) 
     cost = 0.0
     if graph in _ENDING_GRAPHS and pos + len(graph) != n:
         return 5.0
+    if lang == "uk" and graph == "ts" and pos + len(graph) == n and cyr == "ц":
+        cost += 0.4  # Ukrainian surnames end in -ець far more often than in -ец (Кравець)
+    if lang == "uk" and cyr == "ць" and pos + len(graph) != n:
+        return 2.0  # -ць at the end of a word, ц inside (Цибуля)
     if lang == "uk":
         # KMU: Ye/Yi/Y/Yu/Ya at word start, ie/i/iu/ia elsewhere
         if graph in ("ie", "iu", "ia") and start:
