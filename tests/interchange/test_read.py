@@ -7,6 +7,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from reunite.interchange import (
     COLUMNS,
@@ -211,3 +213,33 @@ def test_xlsx_sniffed_despite_extension_and_fake_xlsx_refused(tmp_path: Path) ->
     broken = tmp_path / "broken.xlsx"
     broken.write_bytes(b"PK\x03\x04garbage")
     assert "not a readable XLSX" in problems(broken)[0]
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.one_of(
+        st.binary(max_size=300),
+        st.lists(st.lists(st.text(max_size=12), max_size=6), max_size=6).map(
+            lambda rows: "\n".join(",".join(r) for r in [["record_id", "sex"], *rows]).encode()
+        ),
+    ),
+    st.sampled_from(["f.csv", "f.xlsx", "f.txt"]),
+)
+def test_any_bytes_give_records_or_a_clear_error(tmp_path: Path, data: bytes, name: str) -> None:
+    """Fuzz: whatever the file holds, the reader returns records or raises InterchangeError."""
+    p = tmp_path / name
+    p.write_bytes(data)
+    try:
+        result = read_file(p, "children", today=TODAY)
+    except InterchangeError as exc:
+        assert exc.problems and all(str(x) for x in exc.problems)
+    else:
+        assert all(r.record_id for r in result.records)
+        assert len({r.record_id for r in result.records}) == len(result.records)
+
+
+def test_header_problems_name_the_real_header_row(tmp_path: Path) -> None:
+    p = write(tmp_path, "\n\nsurname,surname\nA,B\n")
+    assert problems(p)[0].startswith("row 3, column surname: appears twice")

@@ -292,9 +292,10 @@ def _validate(
     known = set(checker.columns)
 
     header: list[str | None] | None = None
-    for _, cells in rows:
+    header_row = 1
+    for row_no, cells in rows:
         if any(c is not None and str(c).strip() for c in cells):
-            header = cells
+            header, header_row = cells, row_no
             break
     if header is None:
         raise InterchangeError([Problem(None, None, "file is empty (no header row)")])
@@ -314,7 +315,9 @@ def _validate(
             continue
         if name in seen:
             errors.append(
-                Problem(1, name, f"appears twice (columns {seen[name] + 1} and {index + 1})")
+                Problem(
+                    header_row, name, f"appears twice (columns {seen[name] + 1} and {index + 1})"
+                )
             )
             continue
         seen[name] = index
@@ -331,13 +334,15 @@ def _validate(
             else " (is the first row the header? expected names like "
             f"{', '.join(checker.columns[:4])})"
         )
-        errors.extend(Problem(1, c, f"required column is missing{hint}") for c in missing)
+        errors.extend(Problem(header_row, c, f"required column is missing{hint}") for c in missing)
         raise InterchangeError(errors)
     for name in unknown:
         other = " (it belongs to another file kind)" if name in ALL_COLUMNS else ""
         warnings.append(
             Problem(
-                1, name, f"unknown column{other}: kept as extra data, not imported into any field"
+                header_row,
+                name,
+                f"unknown column{other}: kept as extra data, not imported into any field",
             )
         )
 
@@ -421,7 +426,9 @@ def _validate(
         progress(data_rows, data_rows)
     for name in sorted(empty_headers_used):
         unknown.append(name)
-        warnings.append(Problem(1, name, "has no header but holds data: kept as extra data"))
+        warnings.append(
+            Problem(header_row, name, "has no header but holds data: kept as extra data")
+        )
     if data_rows == 0 and not errors:
         errors.append(Problem(None, None, "file has a header but no data rows"))
     if errors:
