@@ -135,7 +135,15 @@ def normalize(text: str) -> str:
     """The canonical comparison form: :func:`clean` plus case folding."""
     if not isinstance(text, str):
         return ""
-    return clean(text).casefold()
+    out = clean(text).casefold()
+    # Look-alike repair depends on case (B looks like В, b does not), so settle it: apply the
+    # repair again until the folded text no longer changes (normally once).
+    for _ in range(4):
+        again = clean(out).casefold()
+        if again == out:
+            break
+        out = again
+    return out
 
 
 def script_counts(text: str) -> tuple[int, int, int]:
