@@ -75,6 +75,34 @@ _INSTITUTION_TEMPLATES = (
     "Центр помощи детям, оставшимся без попечения родителей, № {n}, {city}",
 )
 _BABY_HOME = "Дом ребёнка № {n}, {city}"
+_MONTHS_UA = (
+    "січні",
+    "лютому",
+    "березні",
+    "квітні",
+    "травні",
+    "червні",
+    "липні",
+    "серпні",
+    "вересні",
+    "жовтні",
+    "листопаді",
+    "грудні",
+)
+_MONTHS_EN = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 _INSTITUTIONS_PER_CITY = 6
 
 
@@ -143,6 +171,7 @@ class _Generator:
         self._institutions = self._make_institutions()
         self.n_children = 0
         self.n_families = 0
+        self._families_by_id: dict[str, list[_Kid]] = {}
 
     # --- small helpers --------------------------------------------------------------------
 
@@ -186,6 +215,8 @@ class _Generator:
         n_enquired = math.ceil(n_enquiries / (1 + p.second_enquiry)) if n_enquiries else 0
         kids = self.families(n_enquired)
         self.progress("children", len(kids), len(kids))
+        for kid in kids:
+            self._families_by_id.setdefault(kid.child.family_id, []).append(kid)
 
         # Enquiries: one per child, then second enquiries (another relative) until the
         # requested count is reached.
@@ -225,6 +256,8 @@ class _Generator:
         rest = n_records - n_true
         n_ua = min(rest, round(rest * p.ua_unenquired_share))
         unenquired = self.families(n_ua, start=len(kids)) if n_ua else []
+        for kid in unenquired:
+            self._families_by_id.setdefault(kid.child.family_id, []).append(kid)
         used = 0
         for kid in unenquired:
             if used >= n_ua:
@@ -500,8 +533,10 @@ class _Generator:
         if latin:
             sep_place = to_latin(sep_place, scheme)
         contact = self._contact(kid, len(kid.enquiries))
+        notes = self._enquiry_note(kid, latin, scheme) if rng.random() < 0.3 else ""
         rec = InterchangeRecord(
             record_id="",
+            notes=notes,
             surname=surname,
             given_name=given,
             patronymic=patronymic,
@@ -520,6 +555,50 @@ class _Generator:
             enquirer_contact=contact,
         )
         kid.enquiries.append((rec, Enquirer("", enquirer_name, relation, contact), tuple(tags)))
+
+    def _siblings(self, kid: _Kid) -> list[SyntheticChild]:
+        family = self._families_by_id.get(kid.child.family_id, [])
+        return [k.child for k in family if k is not kid]
+
+    def _enquiry_note(self, kid: _Kid, latin: bool, scheme: str) -> str:
+        """A short free-text note as families write them (no data the columns lack)."""
+        c, rng = kid.child, self.rng
+        place = self.t.ua_places.ua[kid.sep_place_idx]
+        sep = c.separation_date
+        sibs = self._siblings(kid)
+        if latin:
+            place = to_latin(place, scheme)
+            options = [
+                f"Taken from {place} in {_MONTHS_EN[sep.month - 1]} {sep.year}.",
+                f"We lost contact in {sep.year}. Any information is welcome.",
+            ]
+            if sibs:
+                s = sibs[0]
+                word = "sister" if s.sex == "F" else "brother"
+                options.append(f"Was with {word} {to_latin(s.given_name, scheme)}.")
+            return rng.choice(options)
+        taken = "Вивезена" if c.sex == "F" else "Вивезений"
+        options = [
+            f"{taken} з міста {place} у {_MONTHS_UA[sep.month - 1]} {sep.year} р.",
+            f"Зв'язок втрачено {sep.day:02d}.{sep.month:02d}.{sep.year}.",
+            "Можливо, перебуває в закладі на території РФ.",
+        ]
+        if sibs:
+            s = sibs[0]
+            word = "сестра" if s.sex == "F" else "брат"
+            options.append(f"Разом з іншими дітьми родини ({word}: {s.given_name}).")
+        return rng.choice(options)
+
+    def _record_note(self, kid: _Kid) -> str:
+        """A Russian registry's remark."""
+        c, rng = kid.child, self.rng
+        options = [
+            f"Прибыл{'а' if c.sex == 'F' else ''} из г. {self.t.ua_places.ru[kid.sep_place_idx]}",
+            "Сведения о родителях отсутствуют",
+        ]
+        if self._siblings(kid):
+            options.append("Имеет братьев/сестёр")
+        return rng.choice(options)
 
     def _enquiry_birth(self, birth: date, latest: date) -> tuple[PartialDate, int | None, str]:
         p, rng = self.p, self.rng
@@ -724,8 +803,10 @@ class _Generator:
         sep_place = ""
         if rng.random() < 0.3:
             sep_place = t.ua_places.ru[kid.sep_place_idx]
+        notes = self._record_note(kid) if rng.random() < 0.15 else ""
         rec = InterchangeRecord(
             record_id="",
+            notes=notes,
             surname=surname,
             given_name=given,
             patronymic=patronymic,
