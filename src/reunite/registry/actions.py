@@ -126,15 +126,32 @@ def _enquiry_search_names(enquiry: Enquiry) -> list[str]:
     ]  # fmt: skip
 
 
-def _replace_names(child: Child, names: Sequence[Mapping[str, Any]]) -> None:
-    child.names.all().delete()
+def _name_rows(child: Child, names: Sequence[Mapping[str, Any]]) -> list[ChildName]:
+    """Validated ChildName objects (unsaved); the first is primary unless one says so."""
+    rows = []
+    has_primary = any(n.get("is_primary") for n in names)
     for index, data in enumerate(names):
         name = ChildName(child=child)
         _apply(name, data, NAME_FIELDS)
-        if index == 0 and not any(n.get("is_primary") for n in names):
+        if index == 0 and not has_primary:
             name.is_primary = True
         name.full_clean(exclude=["child"])
-        name.save()
+        rows.append(name)
+    return rows
+
+
+def _search_text_of(rows: Sequence[ChildName]) -> str:
+    return search_text_for(
+        part for n in rows for part in (n.surname, n.given_name, n.patronymic, n.full_name)
+    )
+
+
+def _replace_names(child: Child, names: Sequence[Mapping[str, Any]]) -> None:
+    rows = _name_rows(child, names)
+    child.names.all().delete()
+    ChildName.objects.bulk_create(rows)
+    child.search_text = _search_text_of(rows)
+    child.save(update_fields=["search_text"])
 
 
 def _check_names(names: Sequence[Mapping[str, Any]]) -> None:
@@ -158,12 +175,15 @@ def create_child(
     child = Child(owner=acting.organization, created_by=acting.user)
     _apply(child, fields, CHILD_FIELDS)
     child.full_clean(exclude=["owner"])
+    rows = _name_rows(child, names)
+    child.search_text = _search_text_of(rows)
     child.save()
-    _replace_names(child, names)
-    _refresh_child_search(child)
+    for row in rows:
+        row.child = child
+    ChildName.objects.bulk_create(rows)
     after = snapshot(child, CHILD_FIELDS)
     changes = {k: [None, v] for k, v in after.items() if v not in (None, "", [], False)}
-    changes["names"] = [None, _names_snapshot(child)]
+    changes["names"] = [None, [snapshot(n, NAME_FIELDS) for n in rows]]
     log_event(acting.audit_actor, "create", "child", child.pk, changes)
     return child
 
@@ -186,7 +206,6 @@ def update_child(
     if names is not None:
         _check_names(names)
         _replace_names(child, names)
-        _refresh_child_search(child)
         names_after = _names_snapshot(child)
         if names_after != names_before:
             changes["names"] = [names_before, names_after]
