@@ -243,3 +243,12 @@ def test_any_bytes_give_records_or_a_clear_error(tmp_path: Path, data: bytes, na
 def test_header_problems_name_the_real_header_row(tmp_path: Path) -> None:
     p = write(tmp_path, "\n\nsurname,surname\nA,B\n")
     assert problems(p)[0].startswith("row 3, column surname: appears twice")
+
+
+def test_estimated_age_that_contradicts_the_birth_date_is_a_warning(tmp_path: Path) -> None:
+    text = "record_id,surname,birth_date,estimated_age\n1,А,2014,12\n2,Б,2014-05-01,3\n"
+    result = read_file(write(tmp_path, text), "children", today=TODAY)
+    assert len(result.records) == 2
+    assert [str(w) for w in result.warnings] == [
+        "row 3, column estimated_age: 3 does not fit the birth date '2014-05-01' (age 12 today)"
+    ]

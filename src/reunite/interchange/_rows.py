@@ -21,6 +21,10 @@ _NAME_COLUMNS = ("surname", "given_name", "full_name")
 _SUSPECT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1e\x7f-\x9f\ufffd\ufffe\uffff]")
 
 
+def _age(birth: date, today: date) -> int:
+    return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
+
+
 class RowChecker:
     """Validates rows of one file kind; ``errors`` and ``warnings`` accumulate over rows."""
 
@@ -126,6 +130,21 @@ class RowChecker:
             self.errors.append(
                 Problem(row, "separation_date", f"'{sep}' is before the birth date '{birth}'")
             )
+        age = record.estimated_age
+        if age is not None and b0 is not None:
+            b1 = birth.last_date()
+            assert b1 is not None
+            oldest = _age(b0, self.today)
+            youngest = _age(b1, self.today)
+            if not youngest - 1 <= age <= oldest + 1:
+                self.warnings.append(
+                    Problem(
+                        row,
+                        "estimated_age",
+                        f"{age} does not fit the birth date '{birth}' "
+                        f"(age {youngest if youngest == oldest else f'{youngest}-{oldest}'} today)",
+                    )
+                )
         if not any(getattr(record, c) for c in _NAME_COLUMNS) and not record.other_names:
             self.warnings.append(
                 Problem(row, None, "no name given (surname, given_name, full_name, other_names)")
