@@ -75,9 +75,6 @@ _DIGIT = re.compile(r"\d")
 _WORD_SPLIT = re.compile(r"[\s,;/]+")
 
 
-_NOT_NAME_CHAR = re.compile(r"[^\w'.\-]|[\d_]")
-
-
 def _split_tokens(text: str, flags: set[str]) -> list[str]:
     words, found = _tokens_cached(text)
     flags |= found
@@ -100,7 +97,7 @@ def _tokens_cached(text: str) -> tuple[tuple[str, ...], frozenset[str]]:
         if _INITIALS_RUN.match(w):
             words.extend(p + "." for p in w.split(".") if p)
             continue
-        letters = _NOT_NAME_CHAR.sub("", w)
+        letters = w if w.isalpha() else "".join(c for c in w if c.isalpha() or c in "'.-")
         if letters != w:
             flags.add("symbols")
         letters = letters.strip("'-")
@@ -315,13 +312,14 @@ def _name_initials(ids: frozenset[str], text: str) -> set[str]:
 
 def _given_score(a: str, b: str) -> float:
     if _is_initial(a) or _is_initial(b):
-        ia = _initial_of(a) if _is_initial(a) else None
-        ib = _initial_of(b) if _is_initial(b) else None
-        if ia and ib:
-            return 0.9 if ia == ib else 0.0
-        full = b if ia else a
-        init = ia or ib
-        return 0.9 if init in _name_initials(given_name_ids(full), full) else 0.0
+        if _is_initial(a) and _is_initial(b):
+            ia, ib = _initial_of(a), _initial_of(b)
+            return 0.9 if ia and ia == ib else 0.0
+        init, full = (a, b) if _is_initial(a) else (b, a)
+        letter = _initial_of(init)
+        if not letter:
+            return 0.0
+        return 0.9 if letter in _name_initials(given_name_ids(full), full) else 0.0
     ids_a, ids_b = given_name_ids(a), given_name_ids(b)
     if ids_a and ids_b:
         if ids_a & ids_b:
@@ -359,7 +357,8 @@ def _surname_score(a: str, b: str) -> float:
 
 def _patronymic_score(a: str, b: str) -> float:
     if _is_initial(a) or _is_initial(b):
-        return 0.9 if _initial_of(a) == _initial_of(b) else 0.0
+        ia, ib = _initial_of(a), _initial_of(b)
+        return 0.9 if ia and ia == ib else 0.0
     fa, fb = patronymic_father_ids(a), patronymic_father_ids(b)
     ga, gb = patronymic_gender(a), patronymic_gender(b)
     gender_clash = ga in "MF" and gb in "MF" and ga != gb
