@@ -332,3 +332,22 @@ def test_retraining_from_decisions_makes_a_new_version_used_by_the_next_run(
     assert run.mode == MatchRun.Mode.FULL and run.requested_mode == MatchRun.Mode.INCREMENTAL
     assert any("model changed" in note for note in run.notes)
     assert AuditEvent.objects.filter(object_type="link_model", object_id=str(version.pk)).exists()
+
+
+def test_confirming_a_match_already_proposed_moves_the_case_to_verification(
+    users: Any, model_v1: Any
+) -> None:
+    enquiry, child = add_pair_records(
+        users, surname="Савчук", given="Ірина", birth=dt.date(2012, 10, 10)
+    )
+    ua_cw = acting(users[("ua", "caseworker")])
+    case = registry_actions.open_case(ua_cw, enquiry=enquiry)
+    registry_actions.link_case(ua_cw, case, child=child)
+    registry_actions.transition_case(ua_cw, case, "tracing")
+    registry_actions.transition_case(ua_cw, case, "match_proposed")
+    _run(users)
+    pair = CandidatePair.objects.get(enquiry=enquiry, child=child)
+    decided = m.decide(acting(users[("ua", "verifier")]), pair, Decision.SAME, "documents agree")
+    case.refresh_from_db()
+    assert case.state == "verification" and decided.case_id == case.pk
+    assert case.events.last().note == "documents agree"

@@ -47,7 +47,7 @@ from reunite.matching.records import (
 )
 from reunite.registry import actions as registry_actions
 from reunite.registry.actions import Acting
-from reunite.registry.models import Child, Enquiry
+from reunite.registry.models import Case, CaseState, Child, Enquiry
 
 #: A run still marked *running* after this long is taken to have died (the process was
 #: killed) and no longer blocks a new run for its organisation.
@@ -599,7 +599,8 @@ def decide(acting: Acting, pair: CandidatePair, decision: str, note: str = "") -
     """Record a verifier's decision on a candidate pair.
 
     *same* links the request and the child on a case and moves it to *match proposed*
-    (``registry.actions.record_confirmed_match``); *not_same* rejects the pair for good;
+    (``registry.actions.record_confirmed_match``), or on to *verification* when the case
+    already proposed this very match; *not_same* rejects the pair for good;
     *unsure* sends it to a second verifier: whoever said unsure cannot decide it finally.
     """
     user = acting.user
@@ -634,10 +635,23 @@ def decide(acting: Acting, pair: CandidatePair, decision: str, note: str = "") -
         "probability": pair.probability,
     }
     if decision == Decision.SAME:
+        case_note = note or f"confirmed candidate pair {pair.pk} (p={pair.probability:.3f})"
+        was_proposed = Case.objects.filter(
+            enquiry=pair.enquiry, child=pair.child, state=CaseState.MATCH_PROPOSED
+        ).exists()
         case = registry_actions.record_confirmed_match(
-            acting, pair.enquiry, pair.child,
-            note=note or f"confirmed candidate pair {pair.pk} (p={pair.probability:.3f})",
-        )  # fmt: skip
+            acting, pair.enquiry, pair.child, note=case_note
+        )
+        if was_proposed and case.state == CaseState.MATCH_PROPOSED:
+            # The match was already proposed on the case (e.g. by a caseworker): the
+            # verifier's confirmation advances it to verification, where guards allow.
+            try:
+                with transaction.atomic():
+                    case = registry_actions.transition_case(
+                        acting, case, CaseState.VERIFICATION, note=case_note
+                    )
+            except (ValidationError, PermissionDenied) as exc:
+                changes["case_not_advanced"] = " ".join(getattr(exc, "messages", [str(exc)]))
         pair.status = PairStatus.CONFIRMED
         pair.case = case
         changes["case"] = case.reference
