@@ -300,11 +300,22 @@ BLOCKING_RULES: tuple[RuleSpec, ...] = (
         (),
         sql="l.yr = r.yr AND l.mo = r.dy AND l.dy = r.mo",
     ),
-    RuleSpec("surname_year", "surname key and birth year", ("surname_key", "yr")),
+    RuleSpec(
+        "surname_year",
+        "any surname key (incl. aliases) and birth year",
+        ("surname_keys", "yr"),
+        explode=("surname_keys",),
+    ),
     RuleSpec(
         "given_surname",
-        "given-name id and surname key (any date)",
-        ("given_ids", "surname_key"),
+        "any given-name id and any surname key (any date)",
+        ("given_ids", "surname_keys"),
+        explode=("given_ids", "surname_keys"),
+    ),
+    RuleSpec(
+        "given_phonetic",
+        "given-name id and surname sound (Daitch-Mokotoff), any date",
+        ("given_ids", "surname_ph"),
         explode=("given_ids",),
     ),
     RuleSpec(
@@ -320,10 +331,10 @@ BLOCKING_RULES: tuple[RuleSpec, ...] = (
         explode=("mother_ids",),
     ),
     RuleSpec(
-        "given_father_mother",
-        "given-name id, father id and mother's given-name id (any date, any surname)",
-        ("given_ids", "father_ids", "mother_ids"),
-        explode=("given_ids", "father_ids", "mother_ids"),
+        "given_father",
+        "given-name id and father id (any date, any surname: the adoption case)",
+        ("given_ids", "father_ids"),
+        explode=("given_ids", "father_ids"),
     ),
 )
 
