@@ -42,6 +42,7 @@ test-postgres: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
+	REUNITE_DEBUG=1 $(BIN)/mypy src
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3 build *.egg-info

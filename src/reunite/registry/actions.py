@@ -503,7 +503,7 @@ def transition_case(
         if to_state != "closed" and to_state != case.next_state:
             raise ValidationError(
                 {"to_state": f"A case in state '{case.get_state_display()}' can only move to "
-                 f"'{CaseState(case.next_state).label}' or be closed."}
+                 f"'{CaseState(case.next_state or 'closed').label}' or be closed."}
             )  # fmt: skip
         raise PermissionDenied("Your role does not allow this step.")
     if to_state == CaseState.CLOSED:

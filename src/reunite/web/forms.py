@@ -114,13 +114,6 @@ class ChildForm(forms.Form):
                 )
         return codes
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        birth = data.get("birth_date")
-        if birth and birth[0] is None and data.get("estimated_age") is None:
-            pass  # an unknown age is allowed, but the child cannot be flagged for ageing out
-        return data
-
     def model_fields(self) -> dict[str, Any]:
         """The cleaned data as Child fields."""
         data = dict(self.cleaned_data)
@@ -175,7 +168,7 @@ class EnquiryForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if not (data.get("surname") or data.get("given_name")):
             self.add_error("surname", _("Give at least the child's surname or given name."))
         return data

@@ -207,9 +207,9 @@ def child_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         if form.is_valid() and names.is_valid():
             name_rows = [n.cleaned_data for n in names if n.cleaned_data and n.has_name()]
             if not name_rows:
-                names._non_form_errors = names.error_class(
+                names._non_form_errors = names.error_class(  # type: ignore[attr-defined]
                     ["Give at least one surname or given name."]
-                )  # type: ignore[attr-defined]
+                )
             else:
                 try:
                     if child is None:
@@ -250,7 +250,9 @@ def identity_document_add(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(
             request,
             "Document not recorded: "
-            + "; ".join(f"{field}: {' '.join(errors)}" for field, errors in form.errors.items()),
+            + "; ".join(
+                f"{field}: {' '.join(map(str, errors))}" for field, errors in form.errors.items()
+            ),
         )
     return redirect("child-detail", pk=pk)
 
@@ -258,7 +260,12 @@ def identity_document_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def record_share(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
-    model = {"child": Child, "enquiry": Enquiry, "case": Case}.get(kind)
+    shareable: dict[str, type[Child] | type[Enquiry] | type[Case]] = {
+        "child": Child,
+        "enquiry": Enquiry,
+        "case": Case,
+    }
+    model = shareable.get(kind)
     if model is None:
         raise PermissionDenied
     record = policy.get_visible_or_404(request.user, model.objects.all(), pk, "record.share")
@@ -274,7 +281,8 @@ def record_share(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def attachment_add(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
-    model = {"child": Child, "enquiry": Enquiry}.get(kind)
+    attachable: dict[str, type[Child] | type[Enquiry]] = {"child": Child, "enquiry": Enquiry}
+    model = attachable.get(kind)
     if model is None:
         raise PermissionDenied
     record = policy.get_visible_or_404(request.user, model.objects.all(), pk, "attachment.add")
@@ -301,11 +309,14 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
         from django.http import Http404
 
         raise Http404 from exc
-    record = attachment.child or attachment.enquiry
-    model = Child if attachment.child_id else Enquiry
-    policy.get_visible_or_404(
-        request.user, model.objects.all(), record.pk, f"{model._meta.model_name}.view"
-    )  # type: ignore[union-attr]
+    if attachment.child_id:
+        policy.get_visible_or_404(
+            request.user, Child.objects.all(), attachment.child_id, "child.view"
+        )
+    else:
+        policy.get_visible_or_404(
+            request.user, Enquiry.objects.all(), attachment.enquiry_id, "enquiry.view"
+        )
     actions.log_event(_acting(request).audit_actor, "download", "attachment", attachment.pk)
     response = FileResponse(
         attachment.file.open("rb"), content_type=attachment.content_type, as_attachment=True,
