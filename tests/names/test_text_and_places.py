@@ -127,3 +127,25 @@ def test_place_as_dict_is_json_ready() -> None:
     data = json.loads(json.dumps(p.as_dict(), ensure_ascii=False))
     assert data["name_uk"] == "Дніпро"
     assert {"name": "Дніпропетровськ", "renamed_on": "2016-05-19"} in data["former_names"]
+
+
+@pytest.mark.parametrize(
+    ("query", "name_uk", "kind"),
+    [
+        ("Городок", "Городок", "city"),           # not "город" + "ок"
+        ("Хутірське", "Хутірське", "village"),    # not "хутір" + "ське"
+        ("Лисківці", "Лисківці", "village"),      # an exact name beats a near one
+        ("Лісківці", "Лісківці", "village"),
+        ("Ганівка", "Ганівка", "village"),
+        ("Barvinivka", "Барвінівка", "village"),  # exact KMU form
+        ("Barvynivka", "Барвинівка", "village"),
+        ("с. Ульяновка", "Ульяновка", "village"), # the hint keeps the village
+        ("Свердловськ", "Довжанськ", "city"),     # a Ukrainian former name stays in Ukraine
+        ("Орджонікідзе", "Покров", "city"),
+    ],
+)
+def test_place_exact_names_and_hints(query: str, name_uk: str, kind: str) -> None:
+    p = names.place(query)
+    assert p is not None, query
+    assert (p.name_uk, p.kind) == (name_uk, kind)
+    assert p.country == "UA"

@@ -24,7 +24,7 @@ from functools import lru_cache
 from importlib import resources
 
 from reunite.names._latin import latin_key
-from reunite.names._text import clean
+from reunite.names._text import clean, normalize
 from reunite.names._translit import transliterate
 
 _KIND = {"O": "oblast", "K": "city", "P": "raion", "H": "hromada", "M": "city", "T": "town",
@@ -114,23 +114,40 @@ def ru_guess(name_uk: str) -> str:
 
 # --- loading ---------------------------------------------------------------------------------
 class _Gazetteer:
+    """Indexes, most exact first: normalised current names (any language, and the KMU
+    Latin form), normalised former names, Latin keys of current names, Latin keys of former
+    names, consonant skeletons (cities and towns only)."""
+
     def __init__(self) -> None:
         self.rows: dict[str, dict[str, object]] = {}
+        self.exact: dict[str, list[str]] = {}
+        self.exact_former: dict[str, list[str]] = {}
         self.by_key: dict[str, list[str]] = {}
+        self.by_key_former: dict[str, list[str]] = {}
         self.by_skeleton: dict[str, list[str]] = {}
 
-    def add_key(self, name: str, pid: str, *, skeleton: bool = False) -> None:
+    @staticmethod
+    def _put(table: dict[str, list[str]], key: str, pid: str) -> None:
+        if key:
+            ids = table.setdefault(key, [])
+            if pid not in ids:
+                ids.append(pid)
+
+    def add_key(self, name: str, pid: str, *, skeleton: bool = False,
+                former: bool = False, exact: bool = True) -> None:
         key = latin_key(name)
         if not key:
             return
-        ids = self.by_key.setdefault(key, [])
-        if pid not in ids:
-            ids.append(pid)
+        if exact:
+            self._put(self.exact_former if former else self.exact, normalize(name), pid)
+        self._put(self.by_key_former if former else self.by_key, key, pid)
         if skeleton:
-            sk = _skeleton(key)
-            ids = self.by_skeleton.setdefault(sk, [])
-            if pid not in ids:
-                ids.append(pid)
+            self._put(self.by_skeleton, _skeleton(key), pid)
+
+    def tiers(self, main: str, key: str) -> list[list[str]]:
+        norm = normalize(main)
+        return [self.exact.get(norm, []), self.exact_former.get(norm, []),
+                self.by_key.get(key, []), self.by_key_former.get(key, [])]
 
 
 def _skeleton(key: str) -> str:
@@ -181,14 +198,19 @@ def _load() -> _Gazetteer:
         }
         skeleton = cat in ("K", "M", "X", "T")
         g.add_key(name, code, skeleton=skeleton)
-        for ru in ru_names or [ru_guess(name)]:
+        for ru in ru_names:
             g.add_key(ru, code, skeleton=skeleton)
+        if not ru_names:
+            # generated Russian form: Latin-key tier only, never an exact hit
+            g.add_key(ru_guess(name), code, skeleton=skeleton, exact=False)
         for en in en_names:
             g.add_key(en, code)
         for old, _when in former:
-            g.add_key(old, code, skeleton=skeleton)
+            g.add_key(old, code, skeleton=skeleton, former=True)
+        # the official Latin form is an exact name too (Barvinivka is Барвінівка, not Барвинівка)
+        g._put(g.exact, normalize(transliterate(name, "uk_kmu_2010")), code)
         if cat in ("O", "K", "P") or skeleton:
-            g.add_key(transliterate(name, "uk_passport_2007"), code)
+            g.add_key(transliterate(name, "uk_passport_2007"), code, exact=False)
     for row in _read("places_foreign.tsv"):
         pid, country, kind, region, uk, ru, en, former_text = (row + [""] * 8)[:8]
         g.rows[pid] = {
@@ -196,8 +218,10 @@ def _load() -> _Gazetteer:
             "name": uk, "ru": [ru], "en": en.split("|"), "former": _parse_former(former_text),
             "oblast": None, "raion": None,
         }
-        for n in [uk, ru, *en.split("|")] + [n for n, _ in _parse_former(former_text)]:
+        for n in [uk, ru, *en.split("|")]:
             g.add_key(n, pid, skeleton=True)
+        for n, _when in _parse_former(former_text):
+            g.add_key(n, pid, skeleton=True, former=True)
     g.rows["__oblasts__"] = {"names": oblast_names}
     return g
 
@@ -216,9 +240,12 @@ def gazetteer() -> _Gazetteer:
 
 
 # --- query parsing ---------------------------------------------------------------------------
+# type words: abbreviations end in a dot, whole words need a space after them ("Городок" is a
+# town, not "город ок")
 _PREFIX = re.compile(
-    r"^(?:м\.|г\.|с\.|смт\.?|пгт\.?|сел\.|с-ще|с-щ\.|селище|село|місто|город|поселок|посёлок|"
-    r"деревня|хутір|хутор|х\.|city of|town of|village of|village|town|city|m\.|g\.|s\.)\s*",
+    r"^(?:(?:м|г|с|смт|пгт|сел|с-щ|х|m|g|s)\.\s*|"
+    r"(?:смт|пгт|с-ще|селище|село|місто|город|поселок|посёлок|деревня|хутір|хутор|"
+    r"city of|town of|village of|village|town|city)\s+)",
 )
 _OBLAST = re.compile(r"\s*(?:області|область|обл\.?|oblast'?|oblast|region|край|kraj|krai)$")
 _RAION = re.compile(r"\s*(?:району|район|р-н\.?|р-он|raion|rayon|rajon|district)$")
@@ -280,7 +307,7 @@ def _make(g: _Gazetteer, pid: str, matches: int, matched: str) -> Place:
 def _context_oblast(g: _Gazetteer, context: list[str]) -> str | None:
     for part in context:
         name, _hint, _ = _split_query(part)
-        for pid in g.by_key.get(latin_key(name), []):
+        for pid in g.exact.get(normalize(name), []) + g.by_key.get(latin_key(name), []):
             row = g.rows[pid]
             if row["cat"] == "O":
                 return pid
@@ -289,23 +316,28 @@ def _context_oblast(g: _Gazetteer, context: list[str]) -> str | None:
     return None
 
 
-def _choose(g: _Gazetteer, ids: list[str], hint: str | None, oblast: str | None) -> list[str]:
-    pool = list(ids)
+_HINT_CATS = {"oblast": ("O", "K"), "raion": ("P",), "village": ("C", "X"),
+              "city": ("K", "M", "F"), "settlement": ("K", "M", "X", "T", "C", "F")}
+
+
+def _choose(g: _Gazetteer, ids: list[str], hint: str | None, oblast: str | None,
+            *, strict: bool, former: bool = False) -> list[str]:
+    pool = list(dict.fromkeys(ids))
     if oblast:
         inside = [i for i in pool if g.rows[i].get("oblast") == oblast or i == oblast]
         pool = inside or pool
-    if hint == "oblast":
-        pool = [i for i in pool if g.rows[i]["cat"] in ("O", "K")] or []
-    elif hint == "raion":
-        pool = [i for i in pool if g.rows[i]["cat"] == "P"] or []
-    elif hint == "village":
-        pool = [i for i in pool if g.rows[i]["cat"] in ("C", "X")] or pool
-    elif hint in ("city", "settlement"):
-        pool = [i for i in pool if g.rows[i]["cat"] not in ("O", "P", "H")] or pool
+    if hint in _HINT_CATS:
+        fitting = [i for i in pool if g.rows[i]["cat"] in _HINT_CATS[hint]]
+        pool = fitting if (strict or fitting) else pool
     else:
-        pool = [i for i in pool if g.rows[i]["cat"] not in ("H",)] or pool
-    # curated places (oblast centres, large cities) before namesakes of the same kind
-    pool.sort(key=lambda i: (_RANK.get(str(g.rows[i]["cat"]), 9), not g.rows[i]["ru"], i))
+        pool = [i for i in pool if g.rows[i]["cat"] != "H"] or pool
+    # a city before a town, a village, a raion; curated places (oblast centres, large
+    # cities) before namesakes; a Ukrainian place before a foreign one that had the same
+    # former name (Свердловськ, Орджонікідзе)
+    pool.sort(key=lambda i: (
+        (g.rows[i]["cat"] == "F") if former else 0,
+        _RANK.get(str(g.rows[i]["cat"]), 9), not g.rows[i]["ru"], i,
+    ))
     return pool
 
 
@@ -327,18 +359,23 @@ def place(text: str) -> Place | None:
     if not key:
         return None
     oblast = _context_oblast(g, context)
-    ids = g.by_key.get(key, [])
-    if hint == "oblast" and not any(g.rows[i]["cat"] in ("O", "K") for i in ids):
-        # "Kharkivska oblast", "Харьковская обл.": adjective forms are indexed already;
-        # "Kharkiv oblast": oblast named after its centre city
-        ids = ids + [i for i in g.by_key.get(key, []) if g.rows[i]["cat"] == "O"]
-    chosen = _choose(g, ids, hint, oblast)
-    if not chosen and hint != "oblast" and hint != "raion":
-        chosen = _choose(g, g.by_skeleton.get(_skeleton(key), []), hint, oblast)
-        chosen = [c for c in chosen if _close(key, g, c)]
-    if not chosen:
+    tiers = g.tiers(main, key)
+    # exact names before Latin keys, current names before former ones; the kind hint
+    # ("село", "область") must fit within a tier, else the next tier is tried
+    for strict in (True, False):
+        for n, ids in enumerate(tiers):
+            chosen = _choose(g, ids, hint, oblast, strict=strict, former=n in (1, 3))
+            if chosen:
+                return _make(g, chosen[0], len(chosen), main)
+        if not hint:
+            break
+    if hint in ("oblast", "raion"):
         return None
-    return _make(g, chosen[0], len(chosen), main)
+    loose = _choose(g, g.by_skeleton.get(_skeleton(key), []), hint, oblast, strict=False)
+    loose = [c for c in loose if _close(key, g, c)]
+    if not loose:
+        return None
+    return _make(g, loose[0], len(loose), main)
 
 
 def _close(key: str, g: _Gazetteer, pid: str) -> bool:
