@@ -151,7 +151,9 @@ def test_records_agree_with_ground_truth(pop: Population) -> None:
             )
         for eid in c.enquiry_ids:
             e, tags = enqs[eid], c.distortions[eid]
-            if not any(t.startswith(("latin", "typo_surname", "full_name")) for t in tags):
+            if not any(
+                t.startswith(("latin", "russian", "typo_surname", "full_name")) for t in tags
+            ):
                 assert e.surname == c.surname
             if not any(t.startswith("birth_date") for t in tags):
                 assert e.birth_date.to_date() == c.birth_date
@@ -254,3 +256,24 @@ def test_deterministic_across_processes_and_hash_seeds() -> None:
         )
         digests.add(out.stdout.strip())
     assert len(digests) == 1
+
+
+def test_some_families_write_in_russian(pop: Population) -> None:
+    enqs = {e.record_id: e for e in pop.enquiries}
+    russian = [
+        (c, enqs[e]) for c in pop.children for e in c.enquiry_ids if "russian" in c.distortions[e]
+    ]
+    assert 0.03 < len(russian) / len(pop.enquiries) < 0.09
+    for _c, e in russian:
+        text = e.surname + e.given_name + e.patronymic + e.full_name + e.birth_place
+        assert not set(text) & set("іїєґІЇЄҐ"), text
+        assert e.enquirer_relationship in {
+            "мать",
+            "отец",
+            "бабушка",
+            "дедушка",
+            "тётя",
+            "дядя",
+            "сестра",
+            "брат",
+        }

@@ -65,6 +65,16 @@ _RELATION_UA = {
     "sister": "сестра",
     "brother": "брат",
 }
+_RELATION_RU = {
+    "mother": "мать",
+    "father": "отец",
+    "grandmother": "бабушка",
+    "grandfather": "дедушка",
+    "aunt": "тётя",
+    "uncle": "дядя",
+    "sister": "сестра",
+    "brother": "брат",
+}
 _FEMALE_RELATIONS = frozenset({"mother", "grandmother", "aunt", "sister"})
 
 _INSTITUTION_TEMPLATES = (
@@ -460,25 +470,41 @@ class _Generator:
                 break
         tags: list[str] = []
         ua = self.t.ua_given[c.sex]
-        surname, given, patronymic = c.surname, c.given_name, c.patronymic
-        if self.chance(p.diminutive) and ua.dim[kid.given_idx]:
-            given = rng.choice(ua.dim[kid.given_idx])
+        female = c.sex == "F"
+        latin = self.chance(p.latin)
+        # Russian-speaking families (Donbas, Crimea …) may write the request in Russian.
+        russian = not latin and self.chance(p.russian)
+        if russian:
+            tags.append("russian")
+            s = self.t.ua_surnames
+            ua_m = self.t.ua_given["M"]
+            surname = (s.letter_f if female else s.letter_m)[kid.surname_idx]
+            given = drop_yo(ua.ru[kid.given_idx])
+            patronymic = drop_yo((ua_m.pat_ru_f if female else ua_m.pat_ru_m)[kid.father_idx])
+            dims = ua.dim_ru[kid.given_idx]
+        else:
+            surname, given, patronymic = c.surname, c.given_name, c.patronymic
+            dims = ua.dim[kid.given_idx]
+        layout = "ru" if russian else "ua"
+        if self.chance(p.diminutive) and dims:
+            given = rng.choice(dims)
             tags.append("diminutive")
         if self.chance(p.typo_surname):
-            surname = typo(surname, rng)
+            surname = typo(surname, rng, layout=layout)
             tags.append("typo_surname")
         if self.chance(p.typo_given):
-            given = typo(given, rng)
+            given = typo(given, rng, layout=layout)
             tags.append("typo_given")
-        latin = self.chance(p.latin)
         if self.chance(0.85 if latin else p.patronymic_missing):
             patronymic = ""
             tags.append("patronymic_missing")
         birth_place = ""
-        if not self.chance(p.birthplace_missing):
-            birth_place = self._ua_place_text(kid.place_idx)
-        else:
+        if self.chance(p.birthplace_missing):
             tags.append("birthplace_missing")
+        elif russian:
+            birth_place = self._ru_place_text(kid.place_idx, [])
+        else:
+            birth_place = self._ua_place_text(kid.place_idx)
         mother, father = c.mother_name, c.father_name
         if self.chance(p.parent_missing):
             father = ""
@@ -486,11 +512,12 @@ class _Generator:
             if self.chance(0.5):
                 mother = ""
         aliases: list[str] = []
-        if self.chance(p.alias_listed):
-            dims = ua.dim[kid.given_idx]
-            if dims:
-                aliases.append(f"{rng.choice(dims)} {c.surname}")
+        if self.chance(p.alias_listed) and dims:
+            aliases.append(f"{rng.choice(dims)} {surname if russian else c.surname}")
         enquirer_name = self._enquirer_name(kid, relation)
+        if russian:
+            mother, father = self._russian_name(mother), self._russian_name(father)
+            enquirer_name = self._russian_name(enquirer_name)
         scheme = ""
         if latin:
             scheme = rng.choices([s for s, _ in LATIN_SCHEMES], [w for _, w in LATIN_SCHEMES])[0]
@@ -529,11 +556,13 @@ class _Generator:
             if r < 0.95
             else PartialDate()
         )
-        sep_place = self.t.ua_places.ua[kid.sep_place_idx]
+        sep_place = (self.t.ua_places.ru if russian else self.t.ua_places.ua)[kid.sep_place_idx]
         if latin:
             sep_place = to_latin(sep_place, scheme)
         contact = self._contact(kid, len(kid.enquiries))
-        notes = self._enquiry_note(kid, latin, scheme) if rng.random() < 0.3 else ""
+        notes = ""
+        if rng.random() < 0.3 and not russian:
+            notes = self._enquiry_note(kid, latin, scheme)
         rec = InterchangeRecord(
             record_id="",
             notes=notes,
@@ -551,7 +580,9 @@ class _Generator:
             mother_name=mother,
             father_name=father,
             enquirer_name=enquirer_name,
-            enquirer_relationship=relation if latin else _RELATION_UA[relation],
+            enquirer_relationship=(
+                relation if latin else (_RELATION_RU if russian else _RELATION_UA)[relation]
+            ),
             enquirer_contact=contact,
         )
         kid.enquiries.append((rec, Enquirer("", enquirer_name, relation, contact), tuple(tags)))
@@ -559,6 +590,25 @@ class _Generator:
     def _siblings(self, kid: _Kid) -> list[SyntheticChild]:
         family = self._families_by_id.get(kid.child.family_id, [])
         return [k.child for k in family if k is not kid]
+
+    def _russian_name(self, ua_full: str) -> str:
+        """How a Russian-speaking Ukrainian writes a relative's name: given name and
+        patronymic in their Russian form, surname letter for letter."""
+        table = self.__dict__.get("_ru_words")
+        if table is None:
+            table = {}
+            t = self.t
+            for sex in ("F", "M"):
+                g = t.ua_given[sex]
+                table.update({u: drop_yo(r) for u, r in zip(g.names, g.ru, strict=True)})
+            m = t.ua_given["M"]
+            for ua_pats, ru_pats in ((m.pat_m, m.pat_ru_m), (m.pat_f, m.pat_ru_f)):
+                table.update({u: drop_yo(r) for u, r in zip(ua_pats, ru_pats, strict=True) if u})
+            s = t.ua_surnames
+            table.update(dict(zip(s.male, s.letter_m, strict=True)))
+            table.update(dict(zip(s.female, s.letter_f, strict=True)))
+            self.__dict__["_ru_words"] = table
+        return " ".join(table.get(w) or ua_to_ru_letters(w) for w in ua_full.split())
 
     def _enquiry_note(self, kid: _Kid, latin: bool, scheme: str) -> str:
         """A short free-text note as families write them (no data the columns lack)."""

@@ -22,6 +22,7 @@ class Params:
     confuser_rate: float  # look-alike "cousin" records per true registry record
     # enquiry side (families)
     latin: float
+    russian: float  # the request written in Russian (Russian-speaking families)
     diminutive: float
     alias_listed: float
     patronymic_missing: float
@@ -63,6 +64,7 @@ PARAMS: dict[Difficulty, Params] = {
         ua_unenquired_share=0.02,
         confuser_rate=0.0,
         latin=0.05,
+        russian=0.02,
         diminutive=0.02,
         alias_listed=0.3,
         patronymic_missing=0.1,
@@ -101,6 +103,7 @@ PARAMS: dict[Difficulty, Params] = {
         ua_unenquired_share=0.05,
         confuser_rate=0.02,
         latin=0.15,
+        russian=0.06,
         diminutive=0.06,
         alias_listed=0.2,
         patronymic_missing=0.3,
@@ -139,6 +142,7 @@ PARAMS: dict[Difficulty, Params] = {
         ua_unenquired_share=0.08,
         confuser_rate=0.10,
         latin=0.25,
+        russian=0.08,
         diminutive=0.12,
         alias_listed=0.1,
         patronymic_missing=0.5,
