@@ -212,3 +212,14 @@ def test_spellings_cyrillic_and_latin() -> None:
     assert "Сергеевич" in names.spellings("Сергійович")
     assert "Ковалева" in names.spellings("Ковальова")
     assert names.spellings("") == []
+
+
+def test_cyrillic_spellings() -> None:
+    assert names.cyrillic_spellings("Oleksandr Kovalchuk") == {
+        "uk": ["Олександр Ковальчук"], "ru": ["Александр Ковальчук"]}
+    sasha = names.cyrillic_spellings("Sasha")
+    assert sasha["uk"][0] == "Саша" and "Олександр" in sasha["uk"]
+    assert "Александр" in sasha["ru"]
+    assert names.cyrillic_spellings("Ковальова Марія Сергіївна")["ru"][0] == (
+        "Ковалева Мария Сергеевна")
+    assert names.cyrillic_spellings("") == {"uk": [], "ru": []}

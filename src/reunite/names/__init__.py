@@ -36,7 +36,7 @@ from reunite.names._person import (
     query_token_keys,
 )
 from reunite.names._places import Place, place
-from reunite.names._spellings import spellings
+from reunite.names._spellings import cyrillic_spellings, spellings
 from reunite.names._surname import surname_key
 from reunite.names._text import MAX_LENGTH, detect_language, detect_script, normalize
 from reunite.names._translit import schemes, transliterate
@@ -50,6 +50,7 @@ __all__ = [
     "PersonName",
     "Place",
     "UnknownSchemeError",
+    "cyrillic_spellings",
     "detect_language",
     "detect_script",
     "given_name",

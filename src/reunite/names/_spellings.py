@@ -122,7 +122,15 @@ def _latin_to_cyrillic(word: str) -> tuple[list[str], list[str]]:
     uk: list[str] = []
     ru: list[str] = []
     if ids:
-        # a known given name: the dictionary's forms, no guessing
+        # a known given name: the dictionary's forms, no guessing; a diminutive first keeps
+        # its own Cyrillic form (Sasha → Саша, then Олександр, Александр)
+        key = latin_key(w)
+        for i in sorted(ids) if is_diminutive(w) else ():
+            entry = given_name(i)
+            if entry:
+                dims = [d for d in entry.diminutives if latin_key(d) == key]
+                uk += dims[:1]
+                ru += dims[:1]
         for i in sorted(ids):
             entry = given_name(i)
             if entry:
@@ -132,6 +140,10 @@ def _latin_to_cyrillic(word: str) -> tuple[list[str], list[str]]:
     cands_uk = to_cyrillic(w, "uk", 12)
     kind = "patronymic" if looks_like_patronymic(w) else "last"
     known = [c for c in cands_uk if _nt_lookup(_cap(c), kind)]
+    # Latin drops the soft sign; when a name is known with and without it, the soft form
+    # is the usual Ukrainian one (Мельник, not Мелник)
+    soft = {c.replace("ь", "") for c in known if "ь" in c}
+    known = sorted(known, key=lambda c: c in soft and "ь" not in c)
     if known:
         # names-translator knows these as Ukrainian names: take them and their Russian forms
         uk += [_cap(c) for c in known[:3]]
@@ -214,6 +226,36 @@ def _alt(forms: list[str], i: int) -> str:
     if not forms:
         return ""
     return forms[i] if i < len(forms) else forms[0]
+
+
+def cyrillic_spellings(text: str) -> dict[str, list[str]]:
+    """Ranked Cyrillic forms of a name in each language: {"uk": [...], "ru": [...]}.
+
+    Latin input is written back (dictionary forms for known given names and patronymics,
+    names-translator's validated Ukrainian names and their Russian forms for surnames, else
+    the most regular writing); Cyrillic input gets the other language's form.
+    """
+    t = clean(text) if isinstance(text, str) else ""
+    words = _words(t) if t else []
+    if not words:
+        return {"uk": [], "ru": []}
+    per_word = []
+    for w in words:
+        script = detect_script(w)
+        if script == "latin":
+            per_word.append(_latin_to_cyrillic(w))
+        elif script == "cyrillic":
+            per_word.append(_cyrillic_forms(w))
+        else:
+            per_word.append(([w], [w]))
+    out: dict[str, list[str]] = {}
+    for lang, idx in (("uk", 0), ("ru", 1)):
+        variants = []
+        for i in range(3):
+            forms = [f[idx] or f[1 - idx] for f in per_word]
+            variants.append(" ".join(_alt(fs, i) for fs in forms).strip())
+        out[lang] = [v for v in dict.fromkeys(variants) if v]
+    return out
 
 
 def spellings(text: str) -> list[str]:
