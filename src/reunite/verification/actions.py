@@ -87,8 +87,10 @@ def _check_editable(case: Case) -> None:
 
 def _locked_case(acting: Acting, case: Case, action: str) -> Case:
     require_on_case(acting, case, action)
-    case = Case.objects.select_for_update().select_related("enquiry", "child", "owner").get(
-        pk=case.pk
+    case = (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("enquiry", "child", "owner")
+        .get(pk=case.pk)
     )
     _check_editable(case)
     return case
@@ -169,7 +171,9 @@ def _clean_evidence(item: Evidence, has_file: bool) -> None:
         unknown = [s for s in supports if s not in Supports.values]
         if unknown:
             errors.setdefault("supports", []).append(f"Unknown: {', '.join(map(str, unknown))}.")
-        item.supports = sorted(set(supports), key=Supports.values.index) if not unknown else supports
+        item.supports = (
+            sorted(set(supports), key=Supports.values.index) if not unknown else supports
+        )
     if item.issued_on and item.expires_on and item.expires_on < item.issued_on:
         errors.setdefault("expires_on", []).append("It cannot expire before it was issued.")
     if item.kind == EvidenceKind.INTERVIEW and item.interviewee not in Interviewee.values:
@@ -258,11 +262,14 @@ def withdraw_decisions_relying_on(acting: Acting, item: Evidence, why: str) -> l
     )
     if withdrawn:
         # The countersignature rests on the approvals: it falls with any of them.
-        withdrawn += list(
-            RelationshipDecision.objects.select_for_update().filter(
+        seen = {d.pk for d in withdrawn}
+        withdrawn += [
+            d
+            for d in RelationshipDecision.objects.select_for_update().filter(
                 case_id=item.case_id, decision=Decision.COUNTERSIGN, withdrawn_at__isnull=True
             )
-        )
+            if d.pk not in seen
+        ]
     ids = []
     for decision in withdrawn:
         decision.withdrawn_at = now
@@ -280,7 +287,9 @@ def _after_change(acting: Acting, item: Evidence, before: dict[str, Any], action
     item.version += 1
     item.save()
     after = _evidence_snapshot(item)
-    changes: dict[str, Any] = {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
+    changes: dict[str, Any] = {
+        k: [before.get(k), v] for k, v in after.items() if before.get(k) != v
+    }
     changes["version"] = [item.version - 1, item.version]
     log_event(acting.audit_actor, action, "evidence", item.pk, changes)
     withdraw_decisions_relying_on(
@@ -292,7 +301,7 @@ def _after_change(acting: Acting, item: Evidence, before: dict[str, Any], action
 @transaction.atomic
 def update_evidence(acting: Acting, item: Evidence, fields: Mapping[str, Any]) -> Evidence:
     """Change an item's details (its own party only); withdraws the decisions relying on it."""
-    case, item = _locked_evidence(acting, item, "evidence.add")
+    _case, item = _locked_evidence(acting, item, "evidence.add")
     _check_own_party(acting, item)
     unknown = set(fields) - set(EVIDENCE_FIELDS)
     if unknown:
@@ -310,7 +319,7 @@ def update_evidence(acting: Acting, item: Evidence, fields: Mapping[str, Any]) -
 @transaction.atomic
 def flag_evidence(acting: Acting, item: Evidence, doubt: str) -> Evidence:
     """A verifier records (or, with an empty text, clears) a doubt about an item."""
-    case, item = _locked_evidence(acting, item, "relationship.approve")
+    _case, item = _locked_evidence(acting, item, "relationship.approve")
     doubt = doubt.strip()
     if doubt == item.doubt:
         return item
@@ -323,7 +332,7 @@ def flag_evidence(acting: Acting, item: Evidence, doubt: str) -> Evidence:
 @transaction.atomic
 def withdraw_evidence(acting: Acting, item: Evidence, reason: str) -> Evidence:
     """Withdraw an item (its own party only; it stays on record); withdraws decisions on it."""
-    case, item = _locked_evidence(acting, item, "evidence.add")
+    _case, item = _locked_evidence(acting, item, "evidence.add")
     _check_own_party(acting, item)
     if not reason.strip():
         raise ValidationError({"reason": "Say why the item is withdrawn."})
@@ -548,9 +557,8 @@ def decide_relationship(
     )
     unknown = sorted(set(ids) - {i.pk for i in items})
     if unknown:
-        raise ValidationError(
-            {"evidence": f"Not current evidence of this case: {', '.join(f'#{i}' for i in unknown)}."}
-        )
+        listed = ", ".join(f"#{i}" for i in unknown)
+        raise ValidationError({"evidence": f"Not current evidence of this case: {listed}."})
     if decision == Decision.APPROVE and not items:
         raise ValidationError({"evidence": "Name the evidence the approval relies on."})
     own = [i for i in items if i.added_by_id == acting.user.pk]
@@ -573,7 +581,10 @@ def decide_relationship(
         )
     now = timezone.now()
     for p in previous:  # a new decision by the same person replaces their earlier one
-        p.withdrawn_at, p.withdrawn_reason = now, "replaced by a later decision of the same verifier"
+        p.withdrawn_at, p.withdrawn_reason = (
+            now,
+            "replaced by a later decision of the same verifier",
+        )
         p.save(update_fields=["withdrawn_at", "withdrawn_reason"])
         log_event(
             acting.audit_actor, "withdraw", "relationship_decision", p.pk,

@@ -86,7 +86,9 @@ class Requirement:
     note: str = ""
 
 
-def requirements_for(relationship: str, *, cross_border: bool, child_age: int | None) -> list[Requirement]:
+def requirements_for(
+    relationship: str, *, cross_border: bool, child_age: int | None
+) -> list[Requirement]:
     """The checklist for a claimed relationship (the claimant is the enquirer)."""
     reqs = [
         Requirement(
@@ -121,12 +123,18 @@ def requirements_for(relationship: str, *, cross_border: bool, child_age: int | 
         authority = {_K.NOTARISED_CONSENT, _K.POWER_OF_ATTORNEY, _K.GUARDIANSHIP_DECISION}
         authority_note = "A notarised consent or a power of attorney on the notarial form."
     reqs.append(
-        Requirement("relationship", "The claimed relationship", Supports.RELATIONSHIP,
-                    frozenset(tie))  # fmt: skip
+        Requirement(
+            "relationship", "The claimed relationship", Supports.RELATIONSHIP, frozenset(tie)
+        )
     )
     reqs.append(
-        Requirement("legal_authority", "Legal authority to receive the child",
-                    Supports.LEGAL_AUTHORITY, frozenset(authority), note=authority_note)  # fmt: skip
+        Requirement(
+            "legal_authority",
+            "Legal authority to receive the child",
+            Supports.LEGAL_AUTHORITY,
+            frozenset(authority),
+            note=authority_note,
+        )
     )
     wishes_required = child_age is None or child_age >= CHILD_VIEWS_AGE
     reqs.append(
@@ -346,7 +354,8 @@ def bid_missing(case: Case, bid: BestInterestsDetermination | None = None) -> li
     missing = []
     if bid.decision != BidDecision.IN_FAVOUR:
         missing.append(
-            f"no best-interests decision in favour (the latest decision: {bid.get_decision_display()})"
+            "no best-interests decision in favour "
+            f"(the latest decision: {bid.get_decision_display()})"
         )
     age = child_age(case.child)
     if (age is None or age >= CHILD_VIEWS_AGE) and not bid.child_views.strip():
@@ -387,7 +396,9 @@ def summary(case: Case) -> dict[str, Any]:
         "verified": eyes.verified,
         "approvals": [_decision_json(d) for d in eyes.approvals],
         "rejections": [_decision_json(d) for d in eyes.rejections],
-        "countersignature": _decision_json(eyes.countersignature) if eyes.countersignature else None,
+        "countersignature": (
+            _decision_json(eyes.countersignature) if eyes.countersignature else None
+        ),
         "best_interests": None if bid is None else {
             "id": bid.pk, "decision": bid.decision, "decided_on": bid.decided_on.isoformat(),
         },

@@ -1,4 +1,22 @@
-from django.urls import path  # noqa: F401
+"""Screens of the verification tab and its API, mounted at ``/verification/``."""
+
+from django.urls import include, path
+
+from reunite.verification import api, views
 
 app_name = "verification"
-urlpatterns: list = []
+urlpatterns = [
+    path("cases/<int:pk>/", views.case_verification, name="case"),
+    path("cases/<int:pk>/summary/", views.case_section, name="case-section"),
+    path("cases/<int:pk>/evidence/", views.evidence_add, name="evidence-add"),
+    path("cases/<int:pk>/dna/", views.dna_import, name="dna-import"),
+    path("cases/<int:pk>/decide/", views.decide, name="decide"),
+    path("cases/<int:pk>/countersign/", views.countersign, name="countersign"),
+    path("cases/<int:pk>/best-interests/", views.bid_record, name="bid-record"),
+    path("evidence/<int:pk>/file/", views.evidence_file, name="evidence-file"),
+    path("evidence/<int:pk>/doubt/", views.evidence_doubt, name="evidence-doubt"),
+    path("evidence/<int:pk>/withdraw/", views.evidence_withdraw, name="evidence-withdraw"),
+    path("kinship/<int:pk>/", views.kinship_detail, name="kinship"),
+    path("kinship/<int:pk>/pdf/", views.kinship_pdf, name="kinship-pdf"),
+    path("api/", include(api.urls())),
+]

@@ -1,0 +1,163 @@
+"""Forms of the verification tab: they parse input; the rules live in ``actions``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from reunite.verification.models import BidDecision, EvidenceKind, Interviewee, Supports
+
+PANEL_ROWS = 6
+_DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class EvidenceForm(forms.Form):
+    kind = forms.ChoiceField(choices=[("", "—"), *EvidenceKind.choices])
+    title = forms.CharField(max_length=200)
+    provided_by = forms.CharField(
+        max_length=200, label="Provided by", help_text="A person, an authority or a laboratory."
+    )
+    supports = forms.MultipleChoiceField(
+        choices=Supports.choices, required=False, widget=forms.CheckboxSelectMultiple,
+        label="Supports", help_text="Leave empty for what this kind usually supports.",
+    )  # fmt: skip
+    issued_on = forms.DateField(required=False, widget=_DATE, label="Issued on")
+    expires_on = forms.DateField(required=False, widget=_DATE, label="Expires on")
+    on_required_form = forms.TypedChoiceField(
+        choices=[("", "—"), ("yes", "Yes"), ("no", "No (plain paper)")], required=False,
+        coerce=lambda v: {"yes": True, "no": False}.get(v), empty_value=None,
+        label="Power of attorney on the special notarial form?",
+    )  # fmt: skip
+    interviewee = forms.ChoiceField(
+        choices=[("", "—"), *Interviewee.choices], required=False, label="Interviewee"
+    )
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    file = forms.FileField(required=False, label="File (JPEG, PNG or PDF)")
+
+    def fields_for_action(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        data.pop("file")
+        return data
+
+
+class DoubtForm(forms.Form):
+    doubt = forms.CharField(
+        max_length=2000, required=False, label="Doubt", help_text="Empty clears the doubt."
+    )
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(max_length=2000, label="Why is it withdrawn?")
+
+
+class DnaForm(forms.Form):
+    profiles = forms.FileField(label="STR profiles (CSV: person_id, locus, allele1, allele2)")
+    frequencies = forms.FileField(
+        required=False, label="Allele frequencies (CSV: locus, allele, frequency)"
+    )
+    use_synthetic = forms.BooleanField(
+        required=False,
+        label="No laboratory database: use the SYNTHETIC one (demo and training only)",
+    )
+    claimant_profile = forms.CharField(max_length=64, label="Claimant's person id in the file")
+    child_profile = forms.CharField(max_length=64, label="Child's person id in the file")
+    relationship = forms.ChoiceField(choices=[], label="Relationship tested")
+    theta = forms.FloatField(initial=0.01, min_value=0, max_value=0.49, label="θ (Fst)")
+    mutation_rate = forms.FloatField(
+        required=False, initial=0.002, min_value=0, max_value=0.5,
+        label="Mutation rate (parent–child only)",
+    )  # fmt: skip
+    provided_by = forms.CharField(max_length=200, label="Laboratory", required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from reunite.kinship import CLAIMABLE_RELATIONSHIPS
+
+        self.fields["relationship"].choices = [(r, r) for r in sorted(CLAIMABLE_RELATIONSHIPS)]
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("reject", "Reject")])
+    evidence = forms.TypedMultipleChoiceField(
+        choices=[], coerce=int, required=False, widget=forms.CheckboxSelectMultiple,
+        label="Evidence relied on",
+    )  # fmt: skip
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=4000,
+        label="Reason", help_text="Required for a rejection.",
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, evidence_choices: list[tuple[int, str]], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["evidence"].choices = evidence_choices
+
+
+class CountersignForm(forms.Form):
+    note = forms.CharField(max_length=2000, required=False, label="Note")
+
+
+class BidForm(forms.Form):
+    decided_on = forms.DateField(widget=_DATE, label="Decided on")
+    child_views = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}), required=False,
+        label="The child's views, in the child's own words",
+    )  # fmt: skip
+    child_views_language = forms.CharField(max_length=40, required=False, label="Language")
+    child_views_verbatim = forms.BooleanField(
+        required=False, label="Recorded verbatim, in the child's own words"
+    )
+    child_not_heard_reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False,
+        label="If the child (under 12) was not heard: why",
+    )  # fmt: skip
+    risks_family = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, label="Risks in the family"
+    )
+    risks_journey = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, label="Risks on the way"
+    )
+    options_considered = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False,
+        label="Options considered (one per line)",
+    )  # fmt: skip
+    decision = forms.ChoiceField(choices=[("", "—"), *BidDecision.choices], required=False)
+    reasons = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, label="Reasons"
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for i in range(1, PANEL_ROWS + 1):
+            self.fields[f"panel_name_{i}"] = forms.CharField(
+                max_length=200, required=False, label=f"Panel member {i}"
+            )
+            self.fields[f"panel_role_{i}"] = forms.CharField(
+                max_length=100, required=False, label=f"Role {i}"
+            )
+
+    @property
+    def panel_rows(self) -> list[tuple[Any, Any]]:
+        return [
+            (self[f"panel_name_{i}"], self[f"panel_role_{i}"]) for i in range(1, PANEL_ROWS + 1)
+        ]
+
+    def fields_for_action(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "panel": [
+                {"name": data[f"panel_name_{i}"], "role": data[f"panel_role_{i}"]}
+                for i in range(1, PANEL_ROWS + 1)
+            ],
+            "options_considered": [
+                line for line in data["options_considered"].splitlines() if line.strip()
+            ],
+            **{
+                name: data[name]
+                for name in (
+                    "decided_on", "child_views", "child_views_language", "child_views_verbatim",
+                    "child_not_heard_reason", "risks_family", "risks_journey", "decision",
+                    "reasons",
+                )
+            },
+        }  # fmt: skip
