@@ -137,6 +137,34 @@ def test_simulate_and_screen(files):
     assert data["pairs"] == 40 * 60 and data["synthetic"] is True
 
 
+def test_screen_with_claims(files):
+    out_dir = files["dir"] / "demo2"
+    assert run("simulate", "screening", "--out-dir", out_dir, "--children", 25,
+               "--references", 30, "--seed", 6).exit_code == 0
+    with (out_dir / "truth.csv").open(encoding="utf-8") as fh:
+        truth = list(csv.DictReader(fh))
+    claims = files["dir"] / "claims.csv"
+    claims.write_text("reference_id,relationship\n" + "".join(
+        f"{t['reference_id']},{t['relationship']}\n" for t in truth), encoding="utf-8")
+    res = run("screen", "--children", out_dir / "children.csv", "--references",
+              out_dir / "references.csv", "-f", "synthetic", "--claims", claims, "--json",
+              "--top", 1, "--min-lr", 10)
+    assert res.exit_code == 0, res.output
+    hits = {(h["child_id"], h["reference_id"]): h for h in json.loads(res.stdout)["hits"]}
+    for t in truth:
+        h = hits.get((t["child_id"], t["reference_id"]))
+        if h is not None:
+            assert h["relationship"] == t["relationship"]
+    assert any((t["child_id"], t["reference_id"]) in hits for t in truth)
+    bad = files["dir"] / "badclaims.csv"
+    bad.write_text(f"reference_id,relationship\n{truth[0]['reference_id']},cousin-twice-"
+                   "removed\n", encoding="utf-8")
+    res = run("screen", "--children", out_dir / "children.csv", "--references",
+              out_dir / "references.csv", "-f", "synthetic", "--claims", bad)
+    assert res.exit_code == 2 and "unknown relationship" in res.output
+    assert "Traceback" not in res.output
+
+
 def test_simulate_pair_bad_ids(files):
     res = run("simulate", "pair", "-r", "full-siblings", "--out", files["dir"] / "x.csv",
               "--ids", "A,A")

@@ -137,6 +137,35 @@ def test_progress_and_stats(pop, synth):
     assert 0 < stats["exact"] <= stats["pairs"]
 
 
+def test_claimed_relationships_restrict_what_a_reference_is_scored_for(synth):
+    pop = simulate_screening(synth, 20, 40, seed=9, loci=LOCI,
+                             related={"parent-child": 2, "full-siblings": 2})
+    (pc_child, pc_ref), (fs_child, fs_ref) = [
+        next(k for k, v in pop.truth.items() if v == rel)
+        for rel in ("parent-child", "full-siblings")]
+    claims = {pc_ref: "first-cousins", fs_ref: ["full-siblings", "grandparent"]}
+    hits = screen(pop.children, pop.references, synth, top=40, min_lr=1e-9, claims=claims)
+    by_pair = {(h.child_id, h.reference_id): h for h in hits}
+    h = by_pair[(pc_child, pc_ref)]
+    assert h.relationship == "first-cousins" and list(h.log10_by_relationship) == [
+        "first-cousins"]
+    expected = likelihood_ratio(pop.references[pc_ref], pop.children[pc_child],
+                                "first-cousins", synth).log10_lr
+    assert h.log10_lr == pytest.approx(expected, abs=1e-9)
+    h = by_pair[(fs_child, fs_ref)]
+    assert set(h.log10_by_relationship) == {"full-siblings", "grandparent"}
+    assert h.relationship == max(h.log10_by_relationship, key=h.log10_by_relationship.get)
+    # unclaimed references keep every relationship
+    other = next(h for h in hits if h.reference_id not in claims)
+    assert set(other.log10_by_relationship) == {"parent-child", "full-siblings",
+                                                "half-siblings/grandparent/avuncular",
+                                                "first-cousins"}
+    with pytest.raises(KinshipInputError, match="no profile"):
+        screen(pop.children, pop.references, synth, claims={"R-NOPE": "parent-child"})
+    with pytest.raises(KinshipInputError, match="unknown relationship"):
+        screen(pop.children, pop.references, synth, claims={pc_ref: "second-cousins"})
+
+
 def test_screen_bad_input(synth, toy_db):
     a = Profile.from_alleles("A", {"FGA": ("22", "23")})
     b = Profile.from_alleles("B", {"FGA": ("22", "24")})

@@ -5,7 +5,7 @@
     reunite kinship lr --profiles P.csv --frequencies F.csv \\
         --child C07 --mother M01 --alleged-father F03
     reunite kinship screen --children C.csv --references R.csv --frequencies F.csv \\
-        --out ranked.csv
+        --out ranked.csv [--claims claims.csv]
     reunite kinship validate --profiles P.csv --frequencies F.csv
     reunite kinship frequencies --out synthetic.csv        # the SYNTHETIC demo database
     reunite kinship simulate pair --relationship full-siblings --out P.csv
@@ -278,6 +278,9 @@ def screen_command(
     min_frequency: MinFreqOption = None,
     workers: Annotated[int | None, typer.Option("--workers", help="Threads (default: all "
                                                 "cores).")] = None,
+    claims: Annotated[Path | None, typer.Option(
+        "--claims", help="CSV reference_id,relationship: score those references for the "
+        "relationship they state only.")] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Screen every child against every reference and rank the most likely relatives."""
@@ -293,6 +296,7 @@ def screen_command(
     freqs = _load_freqs(frequencies, as_json=as_json)
     kids = _load_profiles(children, freqs, as_json=as_json)
     refs = _load_profiles(references, freqs, as_json=as_json)
+    claimed = _load_claims(claims, as_json=as_json) if claims is not None else None
     total = len(kids) * len(refs)
     try:
         with Progress("[progress.description]{task.description}", BarColumn(),
@@ -303,7 +307,7 @@ def screen_command(
                           relationships=tuple(relationship or CLAIMABLE_RELATIONSHIPS),
                           top=top, min_lr=min_lr, min_loci=min_loci, theta=theta,
                           mutation_rate=rates, min_frequency=min_frequency, workers=workers,
-                          progress=lambda n: bar.advance(task, n))
+                          progress=lambda n: bar.advance(task, n), claims=claimed)
     except KinshipError as exc:
         _fail(str(exc), as_json=as_json)
     rows = [h.to_dict() for h in hits]
@@ -335,6 +339,26 @@ def screen_command(
     _out.print(table)
     if out is not None:
         _err.print(f"{len(hits)} ranked rows written to {out}")
+
+
+def _load_claims(path: Path, *, as_json: bool) -> dict[str, list[str]]:
+    """Read ``reference_id, relationship`` rows (several rows per reference allowed)."""
+    out: dict[str, list[str]] = {}
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            reader = csv.DictReader(fh)
+            fields = {f.strip().lower() for f in reader.fieldnames or []}
+            if not {"reference_id", "relationship"} <= fields:
+                _fail(f"{path}: expected columns reference_id, relationship", as_json=as_json)
+            for n, row in enumerate(reader, start=2):
+                row = {k.strip().lower(): (v or "").strip() for k, v in row.items() if k}
+                if not row["reference_id"] or not row["relationship"]:
+                    _fail(f"{path}: row {n}: reference_id and relationship are required",
+                          as_json=as_json)
+                out.setdefault(row["reference_id"], []).append(row["relationship"])
+    except OSError as exc:
+        _fail(f"cannot read {path}: {exc.strerror}", as_json=as_json)
+    return out
 
 
 @app.command("validate")

@@ -40,6 +40,7 @@ from reunite.kinship._model import (
     FrequencyDatabase,
     Profile,
     allele_value,
+    get_relationship,
     same_kappa_groups,
 )
 from reunite.kinship.exceptions import KinshipInputError, Problem
@@ -155,6 +156,7 @@ def screen(
     workers: int | None = None,
     progress: Callable[[int], None] | None = None,
     stats: dict[str, int] | None = None,
+    claims: Mapping[str, str | Sequence[str]] | None = None,
 ) -> list[ScreenHit]:
     """Compare every child with every reference and rank the most likely relatives.
 
@@ -165,6 +167,11 @@ def screen(
     ``min_lr`` and at least ``min_loci`` loci in common are kept. Rows come back sorted by
     LR, highest first. ``progress`` is called with the number of pairs just finished;
     ``stats``, if given, receives counts (pairs, pairs computed exactly after the bound).
+
+    ``claims`` maps a reference ID to the relationship(s) that relative states (a mother
+    giving a sample claims ``parent-child``); such a reference is scored for its claim
+    only, which avoids ranking it by a relationship nobody asserted. References not in
+    ``claims`` are scored for every relationship in ``relationships``.
     """
     kids = list(children.values()) if isinstance(children, Mapping) else list(children)
     refs = list(references.values()) if isinstance(references, Mapping) else list(references)
@@ -175,10 +182,30 @@ def screen(
     if not min_lr > 0:
         raise KinshipInputError(f"min_lr must be positive, got {min_lr}")
     _check_common(theta, min_frequency, mutation_range)
-    groups = same_kappa_groups(relationships)
+    claimed: dict[str, list[str]] = {}
+    for rid, rels in (claims or {}).items():
+        names = [rels] if isinstance(rels, str) else list(rels)
+        claimed[rid] = [get_relationship(n).name for n in names]
+        if not names or "unrelated" in claimed[rid]:
+            raise KinshipInputError(f"claim for reference {rid!r} must name a relationship")
+    all_names = list(dict.fromkeys([get_relationship(n).name for n in relationships]
+                                   + [n for names in claimed.values() for n in names]))
+    groups = same_kappa_groups(all_names)
     groups = [(k, n) for k, n in groups if k != (1.0, 0.0, 0.0)]
     if not groups:
         raise KinshipInputError("no relationship to screen for")
+    requested = {get_relationship(n).name for n in relationships}
+    ref_ids = {p.person_id for p in refs}
+    unknown = sorted(set(claimed) - ref_ids)
+    if unknown:
+        raise KinshipInputError([Problem("claim names a reference that has no profile",
+                                         person_id=rid) for rid in unknown])
+    default_row = np.array([bool(requested & set(n)) for _, n in groups])
+    allowed = np.tile(default_row, (len(refs), 1))
+    for i, p in enumerate(refs):
+        if p.person_id in claimed:
+            allowed[i] = [bool(set(claimed[p.person_id]) & set(n)) for _, n in groups]
+    masked_refs = [np.flatnonzero(~allowed[:, k]) for k in range(len(groups))]
     floor = freqs.default_min_frequency if min_frequency is None else min_frequency
 
     # Loci and alleles actually present; every typed locus must be in the database.
@@ -266,6 +293,10 @@ def screen(
                 np.add(offsets[li], codes_r_t[li, None, r0:r1], out=idx)
                 np.take(packed[li], idx, out=buf)
                 acc += view
+            for k, cols in enumerate(masked_refs):
+                inside = cols[(cols >= r0) & (cols < r1)] - r0
+                if len(inside):
+                    acc[:, inside, k] = np.iinfo(np.int16).min
             score = acc[:, :, 0]
             for k in range(1, width):
                 score = np.maximum(score, acc[:, :, k])
@@ -278,7 +309,9 @@ def screen(
                 counts["exact"] += len(ci)
             if len(ci):
                 gc, gr = ci + c0, rj + r0
-                vals = exact(gc, gr).max(axis=0)
+                every = exact(gc, gr)
+                every[~allowed[gr].T] = -np.inf
+                vals = every.max(axis=0)
                 nloci = (typed_c[gc] * typed_r[gr]).sum(axis=1)
                 ok = (vals >= threshold) & (nloci >= min_loci) & (self_ref[gc] != gr)
                 ci, gr, vals = ci[ok], gr[ok], vals[ok]
@@ -320,11 +353,15 @@ def screen(
     nloci = (typed_c[ci] * typed_r[ri]).sum(axis=1).astype(int)
     hits = []
     for n in range(len(ci)):
-        vals = per[:, n]
+        ok = allowed[ri[n]]
+        vals = np.where(ok, per[:, n], -np.inf)
         k = int(np.argmax(vals))
-        by_rel = {g: (float(x) if np.isfinite(x) else None) for g, x in
-                  zip(tables.groups, vals, strict=True)}
-        hits.append(ScreenHit(kids[ci[n]].person_id, refs[ri[n]].person_id, tables.groups[k],
+        rid = refs[ri[n]].person_id
+        chosen = set(claimed.get(rid, requested))
+        labels = ["/".join(x for x in names if x in chosen) for _, names in groups]
+        by_rel = {labels[g]: (float(vals[g]) if np.isfinite(vals[g]) else None)
+                  for g in range(len(groups)) if ok[g]}
+        hits.append(ScreenHit(kids[ci[n]].person_id, rid, labels[k],
                               float(vals[k]) if np.isfinite(vals[k]) else None, int(nloci[n]),
                               by_rel))
     hits.sort(key=lambda h: (-(h.log10_lr if h.log10_lr is not None else -math.inf),
