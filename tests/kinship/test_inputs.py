@@ -250,3 +250,9 @@ def test_posterior_bayes(toy_db):
     assert r.posterior(0.5) == pytest.approx(2.5 / 3.5)
     # prior 0.01 → odds 2.5/99 → 2.5/101.5
     assert r.posterior(0.01) == pytest.approx(2.5 / 101.5)
+
+
+def test_profiles_are_hashable_values():
+    a = Profile.from_alleles("A", {"TH01": ("7", "6")})
+    b = Profile.from_alleles("A", {"TH01": ("6", "7")})
+    assert a == b and len({a, b}) == 1

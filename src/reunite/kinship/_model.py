@@ -67,6 +67,10 @@ class Profile:
     def __post_init__(self) -> None:
         object.__setattr__(self, "genotypes", MappingProxyType(dict(self.genotypes)))
 
+    def __hash__(self) -> int:
+        return hash((self.person_id, frozenset(self.genotypes.items()), self.dropped,
+                     self.amelogenin))
+
     @classmethod
     def from_alleles(
         cls, person_id: str, alleles: Mapping[str, tuple[str | int | float, str | int | float]]
