@@ -40,6 +40,7 @@ OWN: dict[str, set[str]] = {
     "update": {CW},
     "share": {CW, COORD},
     "attach": {CW},
+    "document": {CW},
     "delete": {ADMIN},
     "timeline": ALL,
     "history": ALL,
@@ -52,6 +53,7 @@ SHARED: dict[str, set[str]] = {
     "update": set(),
     "share": set(),
     "attach": set(),
+    "document": set(),
     "delete": set(),
     "timeline": ALL,
     "history": ALL,
@@ -62,8 +64,10 @@ CREATE: dict[str, set[str]] = {
     "children": {CW}, "enquiries": {CW}, "persons": {CW}, "cases": {CW, COORD},
 }  # fmt: skip
 
-SUCCESS = {"retrieve": 200, "update": 200, "share": 200, "attach": 201, "delete": 204,
-           "timeline": 200, "history": 200, "transition": 200, "link": 200}  # fmt: skip
+SUCCESS = {
+    "retrieve": 200, "update": 200, "share": 200, "attach": 201, "document": 201, "delete": 204,
+    "timeline": 200, "history": 200, "transition": 200, "link": 200,
+}  # fmt: skip
 RESOURCE = {Child: "children", Enquiry: "enquiries", Person: "persons", Case: "cases"}
 
 
@@ -97,6 +101,9 @@ def _requests(w: World, record: Any) -> list[tuple[str, str, str, Any, str]]:
         ("update", "patch", base, change, "json"),
         ("share", "post", base + "share/", {"organization": "API-M"}, "json"),
     ]
+    if isinstance(record, Child):
+        document = {"kind": "Birth certificate", "number": "I-АБ 000000", "issuing_country": "UA"}
+        out.append(("document", "post", base + "identity-documents/", document, "json"))
     if isinstance(record, Child | Enquiry):
         out.append(
             (

@@ -86,6 +86,8 @@ from reunite.registry.serializers import (
     EnquirySerializer,
     ErrorSerializer,
     HistoryEventSerializer,
+    IdentityDocumentCreateSerializer,
+    IdentityDocumentSerializer,
     MeSerializer,
     OrganizationSerializer,
     PersonSerializer,
@@ -473,6 +475,21 @@ class ChildViewSet(AttachmentUploadMixin, RecordViewSet):
 
     def delete_record(self, record: Any) -> None:
         actions.delete_child(self.acting(), record)
+
+    @extend_schema(
+        summary="Record an identity document of the child",
+        request=IdentityDocumentCreateSerializer,
+        responses={201: IdentityDocumentSerializer, **_errors(400, 403, 404)},
+    )
+    @action(detail=True, methods=["post"], url_path="identity-documents")
+    def identity_documents(self, request: Request, pk: str) -> Response:
+        child = self.get_record("child.change")
+        serializer = IdentityDocumentCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        document = actions.add_identity_document(
+            self.acting(), child, dict(serializer.validated_data)
+        )
+        return Response(IdentityDocumentSerializer(document).data, status=status.HTTP_201_CREATED)
 
 
 # Persons -----------------------------------------------------------------------------------

@@ -259,10 +259,31 @@ class IdentityDocumentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class IdentityDocumentCreateSerializer(serializers.Serializer):
+    kind = serializers.CharField(max_length=60, help_text="Birth certificate, passport, …")
+    number = serializers.CharField(max_length=60, required=False, allow_blank=True)
+    issuing_country = CountryCodeField(required=False, allow_blank=True)
+    issued_on = serializers.DateField(required=False, allow_null=True)
+
+    def validate_issued_on(self, value: dt.date | None) -> dt.date | None:
+        if value and value > _today():
+            raise serializers.ValidationError("The date is in the future.")
+        return value
+
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        value = super().to_internal_value(data)
+        return {k: v for k, v in value.items() if v is not None}
+
+
 class AttachmentSerializer(serializers.ModelSerializer):
     """A file's description and checksum; the bytes are never sent through the API."""
 
     uploaded_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    # A plain string here (the upload request carries the enum): a choice set used in one
+    # component only keeps a stable enum name when other apps also have a field "kind".
+    kind = serializers.CharField(
+        read_only=True, help_text="One of: " + ", ".join(Attachment.Kind.values) + "."
+    )
 
     class Meta:
         model = Attachment
