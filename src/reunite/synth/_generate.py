@@ -265,7 +265,7 @@ class _Generator:
         # of true records (hard), and unrelated Russian children.
         rest = n_records - n_true
         n_ua = min(rest, round(rest * p.ua_unenquired_share))
-        unenquired = self.families(n_ua, start=len(kids)) if n_ua else []
+        unenquired = self.families(n_ua) if n_ua else []
         for kid in unenquired:
             self._families_by_id.setdefault(kid.child.family_id, []).append(kid)
         used = 0
@@ -326,7 +326,7 @@ class _Generator:
 
     # --- families and children ------------------------------------------------------------
 
-    def families(self, n_children: int, *, start: int = 0) -> list[_Kid]:
+    def families(self, n_children: int) -> list[_Kid]:
         t = self.t
         kids: list[_Kid] = []
         ua_m, ua_f = t.ua_given["M"], t.ua_given["F"]
