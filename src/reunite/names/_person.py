@@ -81,7 +81,7 @@ def _split_tokens(text: str, flags: set[str]) -> list[str]:
     return list(words)
 
 
-@lru_cache(maxsize=100_000)
+@lru_cache(maxsize=20_000)  # whole names are mostly unique: keep this small
 def _tokens_cached(text: str) -> tuple[tuple[str, ...], frozenset[str]]:
     flags: set[str] = set()
     raw = text[: MAX_LENGTH * 2]
@@ -178,7 +178,7 @@ def _is_patronymic(w: str) -> bool:
             and bool(patronymic_father_ids(w) or patronymic_gender(w) != "U"))
 
 
-@lru_cache(maxsize=100_000)
+@lru_cache(maxsize=20_000)  # whole names are mostly unique: keep this small
 def _parse_text(text: str) -> PersonName:
     flags: set[str] = set()
     words = _split_tokens(text, flags)
@@ -450,7 +450,7 @@ def _search_tokens(text: str) -> list[str]:
     return list(_tokens_cached(text)[0])
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=20_000)  # whole names are mostly unique: keep this small
 def name_search_keys(text: str) -> frozenset[str]:
     """All search keys of a (full) name; see :func:`query_matches` for the matching rule."""
     out: set[str] = set()

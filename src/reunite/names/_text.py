@@ -109,7 +109,7 @@ def _fix_word(word: str, dominant: str) -> str:
     return word
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=100_000)
 def clean(text: str) -> str:
     """NFC, one apostrophe, look-alikes fixed, spaces and hyphens tidied; case kept."""
     if not text:
@@ -130,7 +130,7 @@ def clean(text: str) -> str:
     return text[:MAX_LENGTH].strip(" -")
 
 
-@lru_cache(maxsize=200_000)
+@lru_cache(maxsize=100_000)
 def normalize(text: str) -> str:
     """The canonical comparison form: :func:`clean` plus case folding."""
     if not isinstance(text, str):
@@ -161,7 +161,7 @@ def script_counts(text: str) -> tuple[int, int, int]:
     return cyr, lat, other
 
 
-@lru_cache(maxsize=100_000)
+@lru_cache(maxsize=50_000)
 def detect_script(text: str) -> str:
     """"latin", "cyrillic", "mixed" (both, after look-alike repair) or "unknown"."""
     t = clean(text) if isinstance(text, str) else ""
