@@ -223,3 +223,14 @@ def test_cyrillic_spellings() -> None:
     assert names.cyrillic_spellings("Ковальова Марія Сергіївна")["ru"][0] == (
         "Ковалева Мария Сергеевна")
     assert names.cyrillic_spellings("") == {"uk": [], "ru": []}
+
+
+def test_docstring_examples() -> None:
+    import doctest
+
+    import reunite.names
+    from reunite.names import _latin, _surname
+
+    for module in (reunite.names, _latin, _surname):
+        result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+        assert result.attempted > 0 and result.failed == 0, module.__name__
