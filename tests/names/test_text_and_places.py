@@ -149,3 +149,35 @@ def test_place_exact_names_and_hints(query: str, name_uk: str, kind: str) -> Non
     assert p is not None, query
     assert (p.name_uk, p.kind) == (name_uk, kind)
     assert p.country == "UA"
+
+
+def test_every_katotth_name_with_a_type_word_is_found_whole() -> None:
+    import re
+
+    from reunite.names._places import _OBLAST, _PREFIX, _RAION, gazetteer
+
+    g = gazetteer()
+    checked = 0
+    for pid, row in g.rows.items():
+        if pid == "__oblasts__":
+            continue
+        low = str(row["name"]).lower()
+        if (_PREFIX.match(low) or _OBLAST.search(low) or _RAION.search(low)
+                or re.search(r"\b(місто|село|селище|город|край|район|область|хутір)\b", low)):
+            checked += 1
+            p = names.place(str(row["name"]))
+            assert p is not None and names.normalize(p.name_uk) == names.normalize(low), low
+    assert checked >= 20
+    assert names.place("Рідний Край") is not None
+
+
+def test_every_city_is_found_by_its_own_name_and_official_latin_form() -> None:
+    from reunite.names._places import gazetteer
+
+    g = gazetteer()
+    cities = [r for k, r in g.rows.items() if k != "__oblasts__" and r["cat"] in ("M", "K")]
+    assert len(cities) >= 450
+    for row in cities:
+        for query in (str(row["name"]), names.transliterate(str(row["name"]), "uk_kmu_2010")):
+            p = names.place(query)
+            assert p is not None and p.name_uk == row["name"], query

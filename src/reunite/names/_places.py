@@ -351,10 +351,15 @@ def place(text: str) -> Place | None:
     """
     if not isinstance(text, str):
         return None
-    main, hint, context = _split_query(text)
+    g = gazetteer()
+    raw = [p.strip() for p in re.split(r"[,;()]", clean(text).lower()) if p.strip()]
+    if raw and normalize(raw[0]) in g.exact:
+        # a real name that contains a type word ("Рідний Край", "Селище") is taken whole
+        main, hint, context = raw[0], None, raw[1:]
+    else:
+        main, hint, context = _split_query(text)
     if not main:
         return None
-    g = gazetteer()
     key = latin_key(main)
     if not key:
         return None
