@@ -234,3 +234,15 @@ def test_docstring_examples() -> None:
     for module in (reunite.names, _latin, _surname):
         result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
         assert result.attempted > 0 and result.failed == 0, module.__name__
+
+
+def test_every_dictionary_form_finds_its_own_name() -> None:
+    from reunite.names._given import all_given_names
+
+    for entry in all_given_names():
+        assert entry.gender in ("M", "F")
+        for form in (*entry.uk, *entry.ru, *entry.latin):
+            assert entry.id in names.given_name_ids(form), (entry.id, form)
+        for dim in entry.diminutives:
+            ids = names.given_name_ids(dim)
+            assert ids, (entry.id, dim)
