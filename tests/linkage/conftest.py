@@ -10,7 +10,7 @@ from reunite.synth import Population, generate
 
 @pytest.fixture(scope="session")
 def population() -> Population:
-    return generate(records=4000, enquiries=500, difficulty="realistic", seed=11)
+    return generate(records=3000, enquiries=400, difficulty="realistic", seed=11)
 
 
 @pytest.fixture(scope="session")

@@ -27,7 +27,7 @@ def test_saved_json_is_versioned_with_training_metadata(model: LinkageModel, tmp
     assert data["format"] == "reunite-linkage-model"
     assert data["format_version"] == 1
     meta = data["metadata"]
-    assert meta["trained_on"] == {"left_records": 500, "right_records": 4000}
+    assert meta["trained_on"] == {"left_records": 400, "right_records": 3000}
     assert meta["splink_version"] == "5.0.0"
     assert any(s["ok"] for s in meta["em_sessions"])
     assert 0 < data["probability_two_random_records_match"] < 1

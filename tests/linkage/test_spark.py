@@ -15,8 +15,8 @@ pytestmark = [
 
 def test_spark_equals_duckdb(population, model) -> None:
     pytest.importorskip("pyspark")
-    enquiries = population.enquiries[:80]
-    records = population.records[:1200]
+    enquiries = population.enquiries[:50]
+    records = population.records[:800]
     duck = link(enquiries, records, model=model, threshold=0.05, top_k=5, backend="duckdb")
     spark = link(enquiries, records, model=model, threshold=0.05, top_k=5, backend="spark")
     assert duck, "the sample should produce candidates"

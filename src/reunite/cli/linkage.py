@@ -12,7 +12,7 @@ import json
 import os
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
@@ -20,7 +20,14 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 # soft_wrap: never break a file path or a "row N, column C" message over two lines.
 err = Console(stderr=True, soft_wrap=True)
@@ -48,27 +55,40 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
+class _Stages:
+    """Progress display: a bar while reading rows, then one line per engine stage."""
+
+    def __init__(self, bar: Progress | None) -> None:
+        self.bar = bar
+        self.task = bar.add_task("starting", total=None) if bar is not None else None
+
+    def __call__(self, message: str) -> None:
+        if self.bar is not None and self.task is not None:
+            self.bar.update(self.task, description=message, total=None, completed=0)
+
+    def rows(self, done: int, total: int) -> None:
+        if self.bar is not None and self.task is not None:
+            self.bar.update(self.task, total=total, completed=done)
+
+
 @contextmanager
-def _progress(quiet: bool) -> Iterator[Callable[[str], None]]:
+def _progress(quiet: bool) -> Iterator[_Stages]:
     if quiet:
-        yield lambda _msg: None
+        yield _Stages(None)
         return
     with Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
         TimeElapsedColumn(),
         console=err,
         transient=True,
     ) as bar:
-        task = bar.add_task("starting", total=None)
-
-        def update(message: str) -> None:
-            bar.update(task, description=message)
-
-        yield update
+        yield _Stages(bar)
 
 
-def _read(path: Path, kind: str, update: Callable[[str], None]) -> list[Any]:
+def _read(path: Path, kind: str, update: _Stages) -> list[Any]:
     from reunite.interchange import InterchangeError, read_file
 
     update(f"reading {path.name}")
@@ -77,7 +97,7 @@ def _read(path: Path, kind: str, update: Callable[[str], None]) -> list[Any]:
     if path.is_dir():
         raise _fail(f"{path} is a directory, not a file")
     try:
-        result = read_file(path, kind)  # type: ignore[arg-type]
+        result = read_file(path, kind, progress=update.rows)  # type: ignore[arg-type]
     except InterchangeError as exc:
         err.print(f"[bold red]error:[/] {path} is not a valid {kind} file "
                   f"({len(exc.problems)} problem(s)); nothing was written:", highlight=False)
