@@ -135,7 +135,7 @@ class _Explainer:
             g = gammas[f.name]
             values = (left_vals.get(f.name, ""), right_vals.get(f.name, ""))
             if g is None or g < 0:
-                out.append(FieldExplanation(f.title, "missing on one side or both", 0.0, values))
+                out.append(FieldExplanation(f.title, "not known on both sides", 0.0, values))
                 continue
             params = self.levels[f.name]
             p = params[len(params) - 1 - int(g)]
