@@ -351,3 +351,16 @@ def test_confirming_a_match_already_proposed_moves_the_case_to_verification(
     case.refresh_from_db()
     assert case.state == "verification" and decided.case_id == case.pk
     assert case.events.last().note == "documents agree"
+
+
+def test_a_run_left_running_by_a_dead_process_is_marked_failed(users: Any, model_v1: Any) -> None:
+    from reunite.accounts.models import Organization
+
+    stale = MatchRun.objects.create(organization=Organization.objects.get(short_name="UA"))
+    MatchRun.objects.filter(pk=stale.pk).update(
+        started_at=stale.started_at - m.RUN_STALE_AFTER - dt.timedelta(minutes=1)
+    )
+    run = _run(users)
+    stale.refresh_from_db()
+    assert stale.status == MatchRun.Status.FAILED and "abandoned" in stale.error
+    assert run.previous_run_id is None

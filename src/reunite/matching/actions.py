@@ -303,6 +303,7 @@ def _start(acting: Acting, full: bool, threshold: float, top_k: int | None) -> M
     with transaction.atomic():
         # Serialise run starts per organisation (row lock on PostgreSQL).
         type(organization).objects.select_for_update().filter(pk=organization.pk).first()
+        _abandon_stale_runs(acting, organization)
         busy = running_run(organization)
         if busy is not None:
             raise RunRefused(
@@ -319,6 +320,26 @@ def _start(acting: Acting, full: bool, threshold: float, top_k: int | None) -> M
             {"mode": [None, mode], "status": [None, run.status]},
         )  # fmt: skip
     return run
+
+
+def _abandon_stale_runs(acting: Acting, organization: Any) -> None:
+    """Runs left *running* by a process that died: recorded as failed, so none hangs."""
+    cutoff = timezone.now() - RUN_STALE_AFTER
+    stale = MatchRun.objects.filter(
+        organization=organization, status=MatchRun.Status.RUNNING, started_at__lt=cutoff
+    )
+    for run in stale:
+        run.status = MatchRun.Status.FAILED
+        run.error = (
+            f"abandoned: still marked running after {RUN_STALE_AFTER}; the process that "
+            "ran it stopped. No candidate was written."
+        )
+        run.finished_at = timezone.now()
+        run.save(update_fields=["status", "error", "finished_at"])
+        log_event(
+            acting.audit_actor, "update", "match_run", run.pk,
+            {"status": [MatchRun.Status.RUNNING, run.status], "error": [None, run.error]},
+        )  # fmt: skip
 
 
 def _fail(acting: Acting, run: MatchRun, message: str, started: float) -> None:
