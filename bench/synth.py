@@ -119,6 +119,7 @@ def main(argv: list[str] | None = None) -> int:
 
     rows = []
     for size in (int(s) for s in args.sizes.split(",")):
+        first = len(rows)
         r = _in_child(
             _run_generate,
             size,
@@ -139,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
         if size <= args.naive_max:
             n = _in_child(_run_naive, size, args.seed)
             rows.append((f"{size:,}", "naive loop (distractors only)", n["gen_s"], n["peak"], ""))
-        for row in rows[-4:]:
+        for row in rows[first:]:
             print(
                 f"  {row[0]:>10} {row[1]:<30} {row[2]:8.2f} s  peak {row[3]:5.2f} GB  {row[4]}",
                 flush=True,
