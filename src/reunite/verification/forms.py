@@ -40,15 +40,27 @@ class EvidenceForm(forms.Form):
         data.pop("file")
         return data
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "ev_%s")  # unique ids: several forms share a page
+        super().__init__(*args, **kwargs)
+
 
 class DoubtForm(forms.Form):
     doubt = forms.CharField(
         max_length=2000, required=False, label="Doubt", help_text="Empty clears the doubt."
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "doubt_%s")  # unique ids: several forms share a page
+        super().__init__(*args, **kwargs)
+
 
 class WithdrawForm(forms.Form):
     reason = forms.CharField(max_length=2000, label="Why is it withdrawn?")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "wd_%s")  # unique ids: several forms share a page
+        super().__init__(*args, **kwargs)
 
 
 class DnaForm(forms.Form):
@@ -71,6 +83,7 @@ class DnaForm(forms.Form):
     provided_by = forms.CharField(max_length=200, label="Laboratory", required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "dna_%s")
         super().__init__(*args, **kwargs)
         from reunite.kinship import CLAIMABLE_RELATIONSHIPS
 
@@ -89,12 +102,17 @@ class DecisionForm(forms.Form):
     )  # fmt: skip
 
     def __init__(self, *args: Any, evidence_choices: list[tuple[int, str]], **kwargs: Any):
+        kwargs.setdefault("auto_id", "dec_%s")
         super().__init__(*args, **kwargs)
         self.fields["evidence"].choices = evidence_choices
 
 
 class CountersignForm(forms.Form):
     note = forms.CharField(max_length=2000, required=False, label="Note")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "cs_%s")  # unique ids: several forms share a page
+        super().__init__(*args, **kwargs)
 
 
 class BidForm(forms.Form):
@@ -127,6 +145,7 @@ class BidForm(forms.Form):
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "bid_%s")
         super().__init__(*args, **kwargs)
         for i in range(1, PANEL_ROWS + 1):
             self.fields[f"panel_name_{i}"] = forms.CharField(

@@ -137,8 +137,10 @@ def case_verification(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _rerender(request: HttpRequest, case: Case, **forms: Any) -> HttpResponse:
+    # 200 with the form and its messages, like the other screens (a 400 page load is logged
+    # as an error by browsers).
     messages.error(request, "Nothing was saved: see the messages in the form below.")
-    return render(request, "verification/case.html", _context(request, case, **forms), status=400)
+    return render(request, "verification/case.html", _context(request, case, **forms))
 
 
 def _back(case: Case, anchor: str = "") -> HttpResponse:

@@ -6,120 +6,312 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('registry', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("registry", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='BestInterestsDetermination',
+            name="BestInterestsDetermination",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('panel', models.JSONField(help_text='[{name, role}] — at least 3 people of 2 roles.')),
-                ('child_age', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('child_views', models.TextField(blank=True, help_text="In the child's own words.")),
-                ('child_views_language', models.CharField(blank=True, max_length=40)),
-                ('child_views_verbatim', models.BooleanField(default=False)),
-                ('child_not_heard_reason', models.TextField(blank=True)),
-                ('risks_family', models.TextField()),
-                ('risks_journey', models.TextField()),
-                ('options_considered', models.JSONField(default=list)),
-                ('decision', models.CharField(choices=[('in_favour', "Reunification is in the child's best interests"), ('against', "Reunification is not in the child's best interests"), ('deferred', 'Deferred: more information needed')], max_length=12)),
-                ('reasons', models.TextField()),
-                ('decided_on', models.DateField()),
-                ('recorded_at', models.DateTimeField(auto_now_add=True)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='bids', to='registry.case')),
-                ('child', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='bids', to='registry.child')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.organization')),
-                ('recorded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "panel",
+                    models.JSONField(help_text="[{name, role}] — at least 3 people of 2 roles."),
+                ),
+                ("child_age", models.PositiveSmallIntegerField(blank=True, null=True)),
+                (
+                    "child_views",
+                    models.TextField(blank=True, help_text="In the child's own words."),
+                ),
+                ("child_views_language", models.CharField(blank=True, max_length=40)),
+                ("child_views_verbatim", models.BooleanField(default=False)),
+                ("child_not_heard_reason", models.TextField(blank=True)),
+                ("risks_family", models.TextField()),
+                ("risks_journey", models.TextField()),
+                ("options_considered", models.JSONField(default=list)),
+                (
+                    "decision",
+                    models.CharField(
+                        choices=[
+                            ("in_favour", "Reunification is in the child's best interests"),
+                            ("against", "Reunification is not in the child's best interests"),
+                            ("deferred", "Deferred: more information needed"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("reasons", models.TextField()),
+                ("decided_on", models.DateField()),
+                ("recorded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="bids",
+                        to="registry.case",
+                    ),
+                ),
+                (
+                    "child",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="bids",
+                        to="registry.child",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.organization",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['recorded_at', 'pk'],
+                "ordering": ["recorded_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Evidence',
+            name="Evidence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('birth_certificate', 'Birth certificate'), ('marriage_certificate', 'Marriage certificate'), ('identity_document', 'Identity document (passport, ID card)'), ('guardianship_decision', 'Guardianship or trusteeship decision'), ('death_certificate', 'Death certificate'), ('notarised_consent', 'Notarised consent'), ('power_of_attorney', 'Power of attorney'), ('photo', 'Photo of the child'), ('biography', 'Biography of the child'), ('interview', 'Interview'), ('verification_report', 'Joint verification report'), ('dna', 'DNA kinship test')], max_length=32)),
-                ('title', models.CharField(max_length=200)),
-                ('supports', models.JSONField(default=list, help_text='Values of Supports.')),
-                ('provided_by', models.CharField(help_text='Who provided it: a person, an authority, a laboratory.', max_length=200)),
-                ('issued_on', models.DateField(blank=True, null=True)),
-                ('expires_on', models.DateField(blank=True, null=True)),
-                ('on_required_form', models.BooleanField(blank=True, help_text='Powers of attorney: on the special notarial form (required since 2023).', null=True)),
-                ('interviewee', models.CharField(blank=True, choices=[('child', 'The child'), ('claimant', 'The claimant'), ('other', 'Someone else (witness, neighbour, carer)')], max_length=10)),
-                ('notes', models.TextField(blank=True)),
-                ('doubt', models.TextField(blank=True, help_text='Why a verifier doubts this item.')),
-                ('file', models.FileField(blank=True, upload_to='evidence/%Y/%m/')),
-                ('original_name', models.CharField(blank=True, max_length=200)),
-                ('content_type', models.CharField(blank=True, max_length=100)),
-                ('size', models.PositiveBigIntegerField(blank=True, null=True)),
-                ('sha256', models.CharField(blank=True, max_length=64)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('added_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('withdrawn_at', models.DateTimeField(blank=True, null=True)),
-                ('withdrawn_reason', models.TextField(blank=True)),
-                ('added_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='evidence', to='registry.case')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("birth_certificate", "Birth certificate"),
+                            ("marriage_certificate", "Marriage certificate"),
+                            ("identity_document", "Identity document (passport, ID card)"),
+                            ("guardianship_decision", "Guardianship or trusteeship decision"),
+                            ("death_certificate", "Death certificate"),
+                            ("notarised_consent", "Notarised consent"),
+                            ("power_of_attorney", "Power of attorney"),
+                            ("photo", "Photo of the child"),
+                            ("biography", "Biography of the child"),
+                            ("interview", "Interview"),
+                            ("verification_report", "Joint verification report"),
+                            ("dna", "DNA kinship test"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("title", models.CharField(max_length=200)),
+                ("supports", models.JSONField(default=list, help_text="Values of Supports.")),
+                (
+                    "provided_by",
+                    models.CharField(
+                        help_text="Who provided it: a person, an authority, a laboratory.",
+                        max_length=200,
+                    ),
+                ),
+                ("issued_on", models.DateField(blank=True, null=True)),
+                ("expires_on", models.DateField(blank=True, null=True)),
+                (
+                    "on_required_form",
+                    models.BooleanField(
+                        blank=True,
+                        help_text="Powers of attorney: on the special notarial form (required since 2023).",
+                        null=True,
+                    ),
+                ),
+                (
+                    "interviewee",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("child", "The child"),
+                            ("claimant", "The claimant"),
+                            ("other", "Someone else (witness, neighbour, carer)"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("notes", models.TextField(blank=True)),
+                (
+                    "doubt",
+                    models.TextField(blank=True, help_text="Why a verifier doubts this item."),
+                ),
+                ("file", models.FileField(blank=True, upload_to="evidence/%Y/%m/")),
+                ("original_name", models.CharField(blank=True, max_length=200)),
+                ("content_type", models.CharField(blank=True, max_length=100)),
+                ("size", models.PositiveBigIntegerField(blank=True, null=True)),
+                ("sha256", models.CharField(blank=True, max_length=64)),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("added_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("withdrawn_at", models.DateTimeField(blank=True, null=True)),
+                ("withdrawn_reason", models.TextField(blank=True)),
+                (
+                    "added_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="evidence",
+                        to="registry.case",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.organization",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'evidence',
-                'ordering': ['pk'],
+                "verbose_name_plural": "evidence",
+                "ordering": ["pk"],
             },
         ),
         migrations.CreateModel(
-            name='KinshipReport',
+            name="KinshipReport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('relationship', models.CharField(max_length=32)),
-                ('claimant_profile', models.CharField(max_length=64)),
-                ('child_profile', models.CharField(max_length=64)),
-                ('combined_lr', models.FloatField()),
-                ('log10_lr', models.FloatField(blank=True, null=True)),
-                ('excluded', models.BooleanField(default=False)),
-                ('verbal', models.TextField()),
-                ('theta', models.FloatField(default=0.0)),
-                ('mutation_rate', models.FloatField(blank=True, null=True)),
-                ('frequency_database', models.CharField(max_length=200)),
-                ('frequency_database_synthetic', models.BooleanField(default=False)),
-                ('frequencies_file', models.FileField(blank=True, upload_to='evidence/%Y/%m/')),
-                ('frequencies_sha256', models.CharField(blank=True, max_length=64)),
-                ('result', models.JSONField()),
-                ('warnings', models.JSONField(default=list)),
-                ('run_at', models.DateTimeField(auto_now_add=True)),
-                ('evidence', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='kinship', to='verification.evidence')),
-                ('run_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("relationship", models.CharField(max_length=32)),
+                ("claimant_profile", models.CharField(max_length=64)),
+                ("child_profile", models.CharField(max_length=64)),
+                ("combined_lr", models.FloatField()),
+                ("log10_lr", models.FloatField(blank=True, null=True)),
+                ("excluded", models.BooleanField(default=False)),
+                ("verbal", models.TextField()),
+                ("theta", models.FloatField(default=0.0)),
+                ("mutation_rate", models.FloatField(blank=True, null=True)),
+                ("frequency_database", models.CharField(max_length=200)),
+                ("frequency_database_synthetic", models.BooleanField(default=False)),
+                ("frequencies_file", models.FileField(blank=True, upload_to="evidence/%Y/%m/")),
+                ("frequencies_sha256", models.CharField(blank=True, max_length=64)),
+                ("result", models.JSONField()),
+                ("warnings", models.JSONField(default=list)),
+                ("run_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "evidence",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="kinship",
+                        to="verification.evidence",
+                    ),
+                ),
+                (
+                    "run_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['pk'],
+                "ordering": ["pk"],
             },
         ),
         migrations.CreateModel(
-            name='RelationshipDecision',
+            name="RelationshipDecision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('relationship', models.CharField(help_text='The claimed relationship.', max_length=20)),
-                ('decision', models.CharField(choices=[('approve', 'Approved'), ('reject', 'Rejected'), ('countersign', 'Countersigned by the mediator')], max_length=12)),
-                ('reason', models.TextField(blank=True)),
-                ('evidence_versions', models.JSONField(default=dict, help_text='Evidence id → version (and SHA-256) relied on.')),
-                ('at', models.DateTimeField(auto_now_add=True)),
-                ('withdrawn_at', models.DateTimeField(blank=True, null=True)),
-                ('withdrawn_reason', models.TextField(blank=True)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='relationship_decisions', to='registry.case')),
-                ('evidence', models.ManyToManyField(blank=True, related_name='decisions', to='verification.evidence')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.organization')),
-                ('user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "relationship",
+                    models.CharField(help_text="The claimed relationship.", max_length=20),
+                ),
+                (
+                    "decision",
+                    models.CharField(
+                        choices=[
+                            ("approve", "Approved"),
+                            ("reject", "Rejected"),
+                            ("countersign", "Countersigned by the mediator"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("reason", models.TextField(blank=True)),
+                (
+                    "evidence_versions",
+                    models.JSONField(
+                        default=dict, help_text="Evidence id → version (and SHA-256) relied on."
+                    ),
+                ),
+                ("at", models.DateTimeField(auto_now_add=True)),
+                ("withdrawn_at", models.DateTimeField(blank=True, null=True)),
+                ("withdrawn_reason", models.TextField(blank=True)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="relationship_decisions",
+                        to="registry.case",
+                    ),
+                ),
+                (
+                    "evidence",
+                    models.ManyToManyField(
+                        blank=True, related_name="decisions", to="verification.evidence"
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.organization",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'pk'],
+                "ordering": ["at", "pk"],
             },
         ),
     ]
