@@ -146,3 +146,13 @@ def test_conversion_keeps_date_precision_and_every_name(
     assert erecord.birth_date.precision == precision
     assert erecord.other_names == tuple(names[1:])
     assert erecord.enquirer_contact == ""
+
+
+@given(p=st.floats(min_value=0.0, max_value=1.0))
+def test_probability_is_never_shown_as_certain(p: float) -> None:
+    from reunite.matching.models import probability_percent
+
+    shown = probability_percent(p)
+    assert shown.endswith("%") and "100" not in shown
+    if not shown.startswith(">"):
+        assert float(shown[:-1]) <= p * 100 + 1e-9  # rounded down, never up

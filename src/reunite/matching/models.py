@@ -6,6 +6,8 @@ audited in the same transaction). The linkage itself is ``reunite.linkage``.
 
 from __future__ import annotations
 
+import math
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -57,8 +59,8 @@ class MatchRun(models.Model):
         FAILED = "failed", _("Failed")
 
     class Mode(models.TextChoices):
-        INCREMENTAL = "incremental", _("Incremental (new and changed records)")
-        FULL = "full", _("Full re-run")
+        INCREMENTAL = "incremental", _("Incremental")
+        FULL = "full", _("Full")
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
     started_by = models.ForeignKey(
@@ -155,6 +157,19 @@ class CandidatePair(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def probability_display(self) -> str:
+        """The probability as a percentage that never rounds up to a certain "100%"."""
+        return probability_percent(self.probability)
+
+
+def probability_percent(p: float) -> str:
+    if p >= 0.9999:
+        return ">99.99%"
+    if p >= 0.99:
+        return f"{math.floor(p * 10000) / 100:.2f}%"
+    return f"{math.floor(p * 1000) / 10:.1f}%"
 
 
 class Decision(models.TextChoices):
