@@ -364,3 +364,25 @@ def test_a_run_left_running_by_a_dead_process_is_marked_failed(users: Any, model
     stale.refresh_from_db()
     assert stale.status == MatchRun.Status.FAILED and "abandoned" in stale.error
     assert run.previous_run_id is None
+
+
+def test_pending_pairs_are_withdrawn_when_consent_goes_and_return_with_it(
+    users: Any, model_v1: Any
+) -> None:
+    enquiry, child = add_pair_records(
+        users, surname="Руденко", given="Остап", birth=dt.date(2013, 6, 6), sex="M"
+    )
+    _run(users)
+    pair = CandidatePair.objects.get(enquiry=enquiry, child=child)
+    ru = acting(users[("ru", "caseworker")])
+    registry_actions.update_child(ru, child, {"consent_for_tracing": False})
+    run = _run(users)
+    pair.refresh_from_db()
+    assert pair.status == PairStatus.WITHDRAWN and run.pairs_withdrawn == 1
+    with pytest.raises(ValidationError, match="no longer proposed"):
+        m.decide(acting(users[("ua", "verifier")]), pair, Decision.SAME)
+    registry_actions.update_child(ru, child, {"consent_for_tracing": True})
+    run = _run(users)
+    pair.refresh_from_db()
+    assert pair.status == PairStatus.PENDING and pair.run_id == run.pk
+    assert run.pairs_refreshed == 1 and run.pairs_created == 0
