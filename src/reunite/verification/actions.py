@@ -229,13 +229,15 @@ def add_evidence(
         _store(item.file, data, digest)
     try:
         item.save()
+        changes = {
+            k: [None, v] for k, v in _evidence_snapshot(item).items() if v not in (None, "", [])
+        }
+        changes["case"] = [None, case.pk]
+        log_event(acting.audit_actor, "create", "evidence", item.pk, changes)
     except Exception:
         if item.file:
-            item.file.delete(save=False)  # leave no orphan file behind
+            item.file.delete(save=False)  # the transaction rolls back: leave no orphan file
         raise
-    changes = {k: [None, v] for k, v in _evidence_snapshot(item).items() if v not in (None, "", [])}
-    changes["case"] = [None, case.pk]
-    log_event(acting.audit_actor, "create", "evidence", item.pk, changes)
     return item
 
 
@@ -488,27 +490,27 @@ def import_dna(
         item.save()
         report.evidence = item
         report.save()
-    except Exception:
+        log_event(
+            acting.audit_actor, "create", "evidence", item.pk,
+            {"case": [None, case.pk], "kind": [None, "dna"], "sha256": [None, pdigest],
+             "provided_by": [None, item.provided_by]},
+        )  # fmt: skip
+        log_event(
+            acting.audit_actor, "create", "kinship_report", report.pk,
+            {
+                "evidence": [None, item.pk], "relationship": [None, relationship],
+                "profiles": [None, [claimant_profile, child_profile]],
+                "combined_lr": [None, report.combined_lr], "theta": [None, theta],
+                "mutation_rate": [None, report.mutation_rate],
+                "frequency_database": [None, report.frequency_database],
+                "frequencies_sha256": [None, fdigest], "warnings": [None, report.warnings],
+            },
+        )  # fmt: skip
+    except Exception:  # the transaction rolls back: leave no orphan files
         item.file.delete(save=False)
         if report.frequencies_file:
             report.frequencies_file.delete(save=False)
         raise
-    log_event(
-        acting.audit_actor, "create", "evidence", item.pk,
-        {"case": [None, case.pk], "kind": [None, "dna"], "sha256": [None, pdigest],
-         "provided_by": [None, item.provided_by]},
-    )  # fmt: skip
-    log_event(
-        acting.audit_actor, "create", "kinship_report", report.pk,
-        {
-            "evidence": [None, item.pk], "relationship": [None, relationship],
-            "profiles": [None, [claimant_profile, child_profile]],
-            "combined_lr": [None, report.combined_lr], "theta": [None, theta],
-            "mutation_rate": [None, report.mutation_rate],
-            "frequency_database": [None, report.frequency_database],
-            "frequencies_sha256": [None, fdigest], "warnings": [None, report.warnings],
-        },
-    )  # fmt: skip
     return report
 
 

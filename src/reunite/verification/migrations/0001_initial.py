@@ -135,7 +135,7 @@ class Migration(migrations.Migration):
                     "on_required_form",
                     models.BooleanField(
                         blank=True,
-                        help_text="Powers of attorney: on the special notarial form (required since 2023).",
+                        help_text="Powers of attorney: on the special notarial form (required since 2023).",  # noqa: E501
                         null=True,
                     ),
                 ),
