@@ -599,3 +599,21 @@ def test_child_age_counts_whole_years(born: dt.date, on: dt.date) -> None:
     # A year-only date of birth never makes the child younger than a day-precise one.
     year_only = status.child_age(Child(birth_date=born, birth_date_precision="year"), on)
     assert year_only is not None and year_only >= age
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("relationship", ["grandmother", "other"])
+def test_the_demo_helper_verifies_a_case_through_the_rules(
+    relationship: str, users: Any, orgs: Any, make_child: Any, make_enquiry: Any
+) -> None:
+    from reunite.verification.demo import verify_demo_case
+
+    case = make_case(users, orgs, make_child, make_enquiry, relationship=relationship)
+    case = move(case, users, "verification", "best_interests")
+    named = {f"{org}-{role}": users[(org, role)] for org in ("ua", "ru")
+             for role in ("caseworker", "verifier")}  # fmt: skip
+    verify_demo_case(case, named)
+    assert status.four_eyes(case).verified
+    assert Evidence.objects.filter(case=case, kind="dna").exists() == (relationship != "other")
+    assert move(case, users, "approved").state == "approved"
+    assert verify_chain()[1] is None
