@@ -121,6 +121,27 @@ def read_profiles(
     genotypes: dict[str, dict[str, Genotype]] = {}
     dropped: dict[str, set[str]] = {}
     amel: dict[str, str] = {}
+    # Per-file caches: a million-row file has only a few dozen distinct loci and alleles.
+    locus_cache: dict[str, tuple[str | None, bool]] = {}
+    allele_cache: dict[str, str | ValueError | None] = {}
+    allele_cols = ["allele1", "allele2"] + [header[i] for i in extra_allele_cols]
+
+    def parse_cell(v: str) -> str | ValueError | None:
+        """Canonical allele, None for an empty/missing cell, or the error to report."""
+        if v in allele_cache:
+            return allele_cache[v]
+        out: str | ValueError | None
+        if v.upper() in _MISSING:
+            out = None
+        elif any(sep in v for sep in ",;/ "):
+            out = ValueError(f"one allele per column, got {v!r}")
+        else:
+            try:
+                out = parse_allele(v)
+            except ValueError as exc:
+                out = exc
+        allele_cache[v] = out
+        return out
 
     for rownum, row in enumerate(reader, start=2):
         if len(problems) >= MAX_PROBLEMS:
@@ -144,37 +165,35 @@ def read_profiles(
             else:
                 amel[pid] = vals if len(vals) == 2 else vals * 2
             continue
-        locus = canonical_locus(raw_locus, extra)
+        if raw_locus not in locus_cache:
+            found = canonical_locus(raw_locus, extra)
+            in_db = found is not None and (frequencies is None or found in frequencies)
+            locus_cache[raw_locus] = (found, in_db)
+        locus, in_db = locus_cache[raw_locus]
         if locus is None:
             problems.append(Problem(
                 f"unknown locus {raw_locus!r} (known: CODIS core 20, European Standard Set, "
                 "Penta D, Penta E, SE33, or a locus of the frequency database)",
                 row=rownum, column="locus", person_id=pid))
             continue
-        if frequencies is not None and locus not in frequencies:
+        if not in_db:
             problems.append(Problem(
-                f"locus is missing from frequency database {frequencies.name!r}",
+                f"locus is missing from frequency database {getattr(frequencies, 'name', '')!r}",
                 row=rownum, column="locus", locus=locus, person_id=pid))
             continue
         key = (pid, locus_key(locus))
-        present = [v for v in raw + extra_vals if v.upper() not in _MISSING]
+        values = raw + extra_vals
+        parsed = [parse_cell(v) for v in values]
+        present = [v for v, a in zip(values, parsed, strict=True) if a is not None]
         alleles: list[str] = []
         bad = False
-        for col, v in zip(["allele1", "allele2"] + [header[i] for i in extra_allele_cols],
-                          raw + extra_vals, strict=True):
-            if v.upper() in _MISSING:
-                continue
-            if any(sep in v for sep in ",;/ "):
-                problems.append(Problem(f"one allele per column, got {v!r}", row=rownum,
-                                        column=col, locus=locus, person_id=pid))
-                bad = True
-                continue
-            try:
-                alleles.append(parse_allele(v))
-            except ValueError as exc:
-                problems.append(Problem(str(exc), row=rownum, column=col, locus=locus,
+        for col, a in zip(allele_cols, parsed, strict=True):
+            if isinstance(a, ValueError):
+                problems.append(Problem(str(a), row=rownum, column=col, locus=locus,
                                         person_id=pid))
                 bad = True
+            elif a is not None:
+                alleles.append(a)
         if bad:
             continue
         distinct = set(alleles)

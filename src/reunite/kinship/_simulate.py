@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from reunite.kinship._model import FrequencyDatabase, Profile, allele_value, get_relationship
+from reunite.kinship.exceptions import KinshipInputError
 
 # Pedigrees: person -> (father, mother) or None for a founder; and the pair to return.
 _PEDIGREES: dict[str, tuple[dict[str, tuple[str, str] | None], tuple[str, str]]] = {
@@ -185,7 +186,8 @@ def simulate_screening(
         else related
     n_planted = sum(related.values())
     if n_planted > min(n_children, n_references):
-        raise ValueError("more planted pairs than children or references")
+        raise KinshipInputError(f"cannot plant {n_planted} related pairs among {n_children} "
+                                f"children and {n_references} references")
     sim = Simulator(freqs, loci, seed=seed)
     kids = sim.founders(n_children)
     refs = sim.founders(n_references)
