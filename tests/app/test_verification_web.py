@@ -239,3 +239,38 @@ def test_the_case_page_refuses_approved_and_says_what_is_missing(
     assert "relationship not verified by two verifiers" in html
     case.refresh_from_db()
     assert case.state == "best_interests"
+
+
+@pytest.mark.django_db
+def test_correcting_evidence_in_the_ui_withdraws_the_approvals_on_it(
+    vcase: Any, users: Any, client: Any
+) -> None:
+    item = actions.add_evidence(
+        acting(users[("ua", "caseworker")]), vcase,
+        {"kind": "identity_document", "title": "Passport", "provided_by": "The mother"}, pdf(),
+    )  # fmt: skip
+    decision = actions.decide_relationship(
+        acting(users[("ru", "verifier")]), vcase, "approve", evidence_ids=[item.pk]
+    )
+    url = f"/verification/evidence/{item.pk}/edit/"
+    client.force_login(users[("ru", "caseworker")])
+    assert client.get(url).status_code == 403  # another party's item
+    client.force_login(users[("ua", "caseworker")])
+    form = client.get(url)
+    assert form.status_code == 200 and 'value="Passport"' in form.content.decode()
+    unchanged = {
+        "title": "Passport",
+        "provided_by": "The mother",
+        "supports": ["claimant_identity"],
+    }
+    assert client.post(url, unchanged).status_code == 302
+    decision.refresh_from_db()
+    assert decision.withdrawn_at is None  # saving without a change changes nothing
+    bad = client.post(url, {**unchanged, "issued_on": "2030-01-02", "expires_on": "2030-01-01"})
+    assert "cannot expire before" in bad.content.decode()
+    response = client.post(url, {**unchanged, "expires_on": "2031-05-01"})
+    assert response.status_code == 302
+    item.refresh_from_db()
+    decision.refresh_from_db()
+    assert item.version == 2 and str(item.expires_on) == "2031-05-01"
+    assert decision.withdrawn_at is not None

@@ -45,6 +45,18 @@ class EvidenceForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
+class EvidenceEditForm(EvidenceForm):
+    """The details of an item that its party may correct (not its kind or its file)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["kind"]
+        del self.fields["file"]
+
+    def fields_for_action(self) -> dict[str, Any]:
+        return dict(self.cleaned_data)
+
+
 class DoubtForm(forms.Form):
     doubt = forms.CharField(
         max_length=2000, required=False, label="Doubt", help_text="Empty clears the doubt."

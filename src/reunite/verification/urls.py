@@ -14,6 +14,7 @@ urlpatterns = [
     path("cases/<int:pk>/countersign/", views.countersign, name="countersign"),
     path("cases/<int:pk>/best-interests/", views.bid_record, name="bid-record"),
     path("evidence/<int:pk>/file/", views.evidence_file, name="evidence-file"),
+    path("evidence/<int:pk>/edit/", views.evidence_edit, name="evidence-edit"),
     path("evidence/<int:pk>/doubt/", views.evidence_doubt, name="evidence-doubt"),
     path("evidence/<int:pk>/withdraw/", views.evidence_withdraw, name="evidence-withdraw"),
     path("kinship/<int:pk>/", views.kinship_detail, name="kinship"),

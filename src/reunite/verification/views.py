@@ -14,7 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from reunite.accounts import policy
 from reunite.audit.log import log_event
@@ -28,6 +28,7 @@ from reunite.verification.forms import (
     DecisionForm,
     DnaForm,
     DoubtForm,
+    EvidenceEditForm,
     EvidenceForm,
     WithdrawForm,
 )
@@ -189,6 +190,38 @@ def evidence_doubt(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
     return _back(item.case, "evidence")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def evidence_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct an item's details (its party only); decisions relying on it are withdrawn."""
+    item = _evidence(request, pk, "evidence.add")
+    if item.is_withdrawn or item.organization_id != getattr(
+        policy.organization_of(request.user), "pk", None
+    ):
+        raise PermissionDenied("Only the party that added this item can change it.")
+    fields = ("title", "provided_by", "supports", "issued_on", "expires_on", "on_required_form",
+              "interviewee", "notes")  # fmt: skip
+    initial = {name: getattr(item, name) for name in fields}
+    initial["on_required_form"] = {True: "yes", False: "no"}.get(item.on_required_form, "")
+    form = EvidenceEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.fields_for_action()
+        if not data["supports"]:
+            data["supports"] = item.supports
+        try:
+            actions.update_evidence(_acting(request), item, data)
+        except ValidationError as error:
+            _apply_error(form, error)
+        else:
+            messages.success(
+                request, f"Evidence #{item.pk} updated; decisions relying on it were withdrawn."
+            )
+            return _back(item.case, "evidence")
+    _audit_view(request, item.case, f"evidence {item.pk} edit form")
+    return render(request, "verification/evidence_edit.html", {"item": item, "form": form,
+                                                                 "case": item.case})  # fmt: skip
 
 
 @login_required
