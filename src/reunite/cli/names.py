@@ -279,10 +279,17 @@ def place_cmd(
     for label, value in rows:
         table.add_row(label, str(value))
     _out.print(table)
-    if d.get("matches", 1) and d.get("matches", 1) > 1:
+    matches = d.get("matches") or 1
+    if isinstance(matches, int) and matches > 1:
+        hint = (
+            "add the kind, e.g. 'с. Іванівка, Харківська обл.'"
+            if "," in text
+            else "add the oblast after a comma or the kind: 'Іванівка, Харківська обл.', "
+            "'с. Іванівка'"
+        )
         _err.print(
-            f"[yellow]note:[/] {d['matches']} places answer to {text!r}; "
-            "showing the most likely (add the oblast or the kind, e.g. 'село …', to narrow)"
+            f"[yellow]note:[/] {matches} places go by {text!r}; this is the {d['kind']} "
+            f"ranked first (cities before towns, villages and raions). To choose another, {hint}."
         )
 
 
