@@ -85,6 +85,11 @@ class Requirement:
     required: bool = True
     note: str = ""
 
+    @property
+    def kind_labels(self) -> list[str]:
+        """The accepted kinds, by name, in the order of ``EvidenceKind``."""
+        return [label for value, label in EvidenceKind.choices if value in self.kinds]
+
 
 def requirements_for(
     relationship: str, *, cross_border: bool, child_age: int | None

@@ -32,7 +32,7 @@ from reunite.verification.forms import (
     EvidenceForm,
     WithdrawForm,
 )
-from reunite.verification.models import Evidence, KinshipReport
+from reunite.verification.models import Evidence, KinshipReport, Supports
 
 
 def _acting(request: HttpRequest) -> Acting:
@@ -78,6 +78,7 @@ def _context(request: HttpRequest, case: Case, **forms: Any) -> dict[str, Any]:
     dna_initial = {"relationship": status.KINSHIP_FOR_RELATIONSHIP.get(claimed, "parent-child")}  # type: ignore[call-overload]
     rows = [
         {"item": i, "doubts": status.evidence_doubts(i), "own": i.added_by_id == user.pk,
+         "supports": [Supports(x).label for x in i.supports if x in Supports.values],
          "own_party": i.organization_id == getattr(policy.organization_of(user), "pk", None)}
         for i in items
     ]  # fmt: skip
