@@ -271,6 +271,23 @@ def screen(
                 vals[k] += tables.log64[li][k][flat]
         return vals
 
+    local = threading.local()
+    capacity = block_children * max(block_references, min(len(refs), max(4 * top, 256)))
+
+    def work_buffers(nc: int, nr: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per-thread scratch arrays, allocated once and reused for every block.
+
+        Allocating fresh tens of megabytes per block made two threads slower than one:
+        the page faults serialise on the process's memory map.
+        """
+        if not hasattr(local, "acc"):
+            local.acc = np.empty(capacity * width, dtype=np.int16)
+            local.idx = np.empty(capacity, dtype=np.int32)
+            local.buf = np.empty(capacity, dtype=packed[0].dtype)
+        n = nc * nr
+        return (local.acc[: n * width].reshape(nc, nr, width), local.idx[:n].reshape(nc, nr),
+                local.buf[:n].reshape(nc, nr))
+
     def run_block(c0: int) -> None:
         c1 = min(c0 + block_children, len(kids))
         rows = codes_c[c0:c1]
@@ -285,9 +302,8 @@ def screen(
         for r0 in starts:
             r1 = min(len(refs), warm if r0 == 0 else r0 + block_references)
             nr = r1 - r0
-            acc = np.zeros((nc, nr, width), dtype=np.int16)
-            idx = np.empty((nc, nr), dtype=np.int32)
-            buf = np.empty((nc, nr), dtype=packed[0].dtype)
+            acc, idx, buf = work_buffers(nc, nr)
+            acc.fill(0)
             view = buf.view(np.int16).reshape(nc, nr, width)
             for li in range(len(loci)):
                 np.add(offsets[li], codes_r_t[li, None, r0:r1], out=idx)
@@ -303,7 +319,7 @@ def screen(
             floor_now = np.maximum(threshold, bv.min(axis=1))
             floor_q = np.where(np.isfinite(floor_now), np.floor(floor_now * scale), -1e9)
             ci, rj = np.nonzero(score >= floor_q[:, None])
-            del acc, idx, buf, view, score
+            del score
             with lock:
                 counts["pairs"] += nc * nr
                 counts["exact"] += len(ci)
