@@ -201,6 +201,12 @@ def test_unseen_allele_gets_minimum_frequency_and_a_note(toy_db):
     assert r.combined_lr == pytest.approx(1 / (4 * 0.01))
     assert "allele 11 not in database: minimum frequency 0.01 used" in r.loci[0].note
     assert r.assumptions["min_frequency"] == 0.01
+    # p8 = 0.05 is below a minimum of 0.06: raised, and said so
+    r = likelihood_ratio(one_locus("A", "8", "7"), one_locus("B", "8", "9"), "parent-child",
+                         toy_db, min_frequency=0.06)
+    assert r.combined_lr == pytest.approx(1 / (4 * 0.06))
+    assert "allele 8 rarer than the minimum: frequency 0.06 used instead of 0.05" in \
+        r.loci[0].note
 
 
 def test_result_to_dict_is_json_clean(toy_db):

@@ -78,9 +78,14 @@ class _LocusAlleles:
         self.p = np.array([db.frequency(locus, a, floor) for a in self.alleles])
         self.v = np.array([allele_value(a) for a in self.alleles])
         self.notes: list[str] = []
+        key = db.resolve_locus(locus)
+        table = db.frequencies[key] if key is not None else {}
         for a in self.alleles:
-            if not db.is_observed(locus, a):
+            if a not in table:
                 self.notes.append(f"allele {a} not in database: minimum frequency {floor:g} used")
+            elif table[a] < floor:
+                self.notes.append(f"allele {a} rarer than the minimum: frequency {floor:g} used "
+                                  f"instead of {table[a]:g}")
 
     def idx(self, g: Genotype) -> tuple[np.ndarray, np.ndarray]:
         return np.array([self.index[g[0]]]), np.array([self.index[g[1]]])
