@@ -13,7 +13,7 @@ Two passes per block of children × references:
    exact log10 LR.
 2. Exact pass. Only pairs whose bound reaches the child's current k-th best (and
    ``min_lr``) are recomputed in float64 from the exact tables and merged into the child's
-   ranking: about 1 % of pairs once a small warm-up block has set the k-th best scores.
+   ranking: under 1 % of pairs once a small warm-up block has set the k-th best scores.
 
 The ranking is therefore exactly what a per-pair computation would give. Memory is
 bounded by the block sizes (about 60 MB per worker with the defaults); blocks of children
