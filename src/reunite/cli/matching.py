@@ -149,7 +149,7 @@ def match_registry(
             raise typer.Exit(EXIT_USAGE) from None
     try:
         with _progress(not quiet and not as_json) as progress:
-            if model is not None:
+            if model is not None and load_model is not None:
                 version = actions.install_model(
                     acting, model, note=f"loaded from {load_model.name}"
                 )

@@ -442,7 +442,11 @@ def _execute(acting: Acting, run: MatchRun, progress: Progress) -> None:
     if mode == MatchRun.Mode.INCREMENTAL and previous is None:
         mode = MatchRun.Mode.FULL
         notes.append("no earlier successful run for this organisation: compared everything")
-    elif mode == MatchRun.Mode.INCREMENTAL and previous.model_id != model_version.pk:
+    elif (
+        mode == MatchRun.Mode.INCREMENTAL
+        and previous is not None
+        and previous.model_id != model_version.pk
+    ):
         mode = MatchRun.Mode.FULL
         notes.append(
             f"model changed since run {previous.pk} (now v{model_version.version}): "

@@ -166,7 +166,7 @@ def _require(user: Any, permission: str) -> None:
     ),
     retrieve=extend_schema(summary="One candidate pair: both records and the explanation"),
 )
-class PairViewSet(ApiMixin, viewsets.GenericViewSet):
+class PairViewSet(ApiMixin, viewsets.GenericViewSet):  # type: ignore[misc]
     model = CandidatePair
     lookup_value_regex = r"\d+"
     serializer_class = PairDetailSerializer
@@ -229,7 +229,7 @@ class PairViewSet(ApiMixin, viewsets.GenericViewSet):
         responses={201: RunSerializer},
     ),
 )
-class RunViewSet(ApiMixin, viewsets.GenericViewSet):
+class RunViewSet(ApiMixin, viewsets.GenericViewSet):  # type: ignore[misc]
     model = MatchRun
     lookup_value_regex = r"\d+"
     serializer_class = RunSerializer
