@@ -246,3 +246,27 @@ def test_every_dictionary_form_finds_its_own_name() -> None:
         for dim in entry.diminutives:
             ids = names.given_name_ids(dim)
             assert ids, (entry.id, dim)
+
+
+@pytest.mark.parametrize(
+    ("text", "gender", "father"),
+    [("Iwanowytsch", "M", "ivan"), ("Ivanovitch", "M", "ivan"), ("Iwanowitsch", "M", "ivan"),
+     ("Iwanowicz", "M", "ivan"), ("Iwaniwna", "F", "ivan"), ("Iwanowna", "F", "ivan"),
+     ("Serhijowytsch", "M", "serhii"), ("Sergueievitch", "M", "serhii")],
+)
+def test_german_french_polish_patronymics(text: str, gender: str, father: str) -> None:
+    assert names.patronymic_gender(text) == gender
+    assert father in names.patronymic_father_ids(text)
+
+
+def test_parse_foreign_style_patronymics() -> None:
+    p = names.parse_name("Wyschnewskyj Oleksij Artemowytsch")
+    assert (p.surname, p.given, p.patronymic) == ("Wyschnewskyj", "Oleksij", "Artemowytsch")
+    p = names.parse_name("Kouznetsov Ioulian Renatovitch")
+    assert (p.surname, p.given, p.patronymic) == ("Kouznetsov", "Ioulian", "Renatovitch")
+
+
+def test_spellings_of_a_patronymic_are_patronymics() -> None:
+    sp = names.spellings("Ілліч")
+    assert "Ильич" in sp
+    assert not any("ів" in s or "iv" in s.lower() for s in sp)

@@ -181,3 +181,13 @@ def test_every_city_is_found_by_its_own_name_and_official_latin_form() -> None:
         for query in (str(row["name"]), names.transliterate(str(row["name"]), "uk_kmu_2010")):
             p = names.place(query)
             assert p is not None and p.name_uk == row["name"], query
+
+
+@pytest.mark.parametrize(
+    ("query", "kind"),
+    [("с. Іванівка", "village"), ("село Іванівка, Харківська область", "village"),
+     ("смт Іванівка", "town"), ("селище Іванівка", "town"), ("м. Городок", "city")],
+)
+def test_type_words_choose_the_kind(query: str, kind: str) -> None:
+    p = names.place(query)
+    assert p is not None and p.kind == kind

@@ -21,7 +21,7 @@ from reunite.names._latin import latin_key
 from reunite.names._text import normalize
 
 _IRREGULAR_UK: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "Ілля": (("Ілліч", "Іллічів"), ("Іллівна",)),
+    "Ілля": (("Ілліч",), ("Іллівна",)),
     "Микола": (("Миколайович",), ("Миколаївна",)),
     "Кузьма": (("Кузьмич",), ("Кузьмівна",)),
     "Лука": (("Лукич",), ("Луківна",)),
@@ -196,8 +196,12 @@ def _is_male(name_id: str) -> bool:
     return given_name_gender(name_id) == "M"
 
 
-_MALE = re.compile(r"(?:ич|іч|ych|ich|yich|vych|vich|огли|оглы|ogly|ohly|ogli|uly|улы)$")
-_FEMALE = re.compile(r"(?:вна|ична|чна|vna|ichna|chna|кизи|кызы|kyzy|kyzi|qizi)$")
+# Latin endings include German (-owytsch, -owitsch, -iwna), French (-ovitch) and Polish
+# (-owicz) spellings.
+_MALE = re.compile(
+    r"(?:ич|іч|ych|ich|yich|vych|vich|tsch|itch|ytch|icz|ycz|огли|оглы|ogly|ohly|ogli|uly|улы)$"
+)
+_FEMALE = re.compile(r"(?:вна|ична|чна|vna|wna|ichna|chna|tschna|кизи|кызы|kyzy|kyzi|qizi)$")
 
 
 @lru_cache(maxsize=100_000)

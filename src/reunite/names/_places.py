@@ -249,8 +249,15 @@ _PREFIX = re.compile(
 )
 _OBLAST = re.compile(r"\s*(?:області|область|обл\.?|oblast'?|oblast|region|край|kraj|krai)$")
 _RAION = re.compile(r"\s*(?:району|район|р-н\.?|р-он|raion|rayon|rajon|district)$")
-_KIND_WORDS = {"city": "city", "місто": "city", "город": "city", "village": "village",
-               "село": "village"}
+_KIND_WORDS = {
+    "м": "city", "г": "city", "m": "city", "g": "city", "місто": "city", "город": "city",
+    "city": "city", "city of": "city",
+    "с": "village", "s": "village", "село": "village", "сел": "village", "village": "village",
+    "village of": "village", "деревня": "village", "х": "village", "хутір": "village",
+    "хутор": "village",
+    "смт": "town", "пгт": "town", "с-ще": "town", "с-щ": "town", "селище": "town",
+    "поселок": "town", "посёлок": "town", "town": "town", "town of": "town",
+}
 
 
 def _split_query(text: str) -> tuple[str, str | None, list[str]]:
@@ -316,7 +323,7 @@ def _context_oblast(g: _Gazetteer, context: list[str]) -> str | None:
     return None
 
 
-_HINT_CATS = {"oblast": ("O", "K"), "raion": ("P",), "village": ("C", "X"),
+_HINT_CATS = {"oblast": ("O", "K"), "raion": ("P",), "village": ("C",), "town": ("X", "T"),
               "city": ("K", "M", "F"), "settlement": ("K", "M", "X", "T", "C", "F")}
 
 
