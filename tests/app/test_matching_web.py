@@ -188,3 +188,14 @@ def test_failed_run_shows_the_error(client: Any, users: Any, two_pairs: Any) -> 
     html = response.content.decode()
     assert "failed" in html and "No candidate was written" in html
     assert not CandidatePair.objects.exists()
+
+
+def test_large_registries_are_sent_to_the_cli(
+    client: Any, users: Any, two_pairs: Any, settings: Any
+) -> None:
+    settings.REUNITE_MATCH_WEB_MAX_RECORDS = 3
+    user = users[("ua", "caseworker")]
+    _login(client, user)
+    html = _run(client).content.decode()
+    assert f"reunite match-registry --as {user.username}" in html
+    assert not MatchRun.objects.exists()

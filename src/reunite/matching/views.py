@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -33,6 +34,8 @@ from reunite.registry import actions as registry_actions
 from reunite.registry.actions import Acting
 
 PAGE_SIZE = 25
+#: Runs over more records than this are refused from the web page (use the CLI).
+WEB_MAX_RECORDS = 20_000
 
 
 def _acting(request: HttpRequest) -> Acting:
@@ -234,6 +237,19 @@ def run_start(request: HttpRequest) -> HttpResponse:
     _require(request, "match.run")
     form = RunForm(request.POST)
     full = form.is_valid() and form.cleaned_data["full"]
+    limit = int(getattr(settings, "REUNITE_MATCH_WEB_MAX_RECORDS", WEB_MAX_RECORDS))
+    size = (
+        actions.children_in_scope(request.user).count()
+        + actions.enquiries_in_scope(request.user).count()
+    )
+    if size > limit:
+        messages.error(
+            request,
+            f"Your organisation's view holds {size} consented records, more than the {limit} "
+            "a run started from this page may link (it would outlast the web request). Start "
+            f"it with: reunite match-registry --as {request.user.get_username()}",
+        )
+        return redirect("matching:run-list")
     try:
         run = actions.run_matching(_acting(request), full=bool(full))
     except actions.RunRefused as exc:
