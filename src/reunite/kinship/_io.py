@@ -294,12 +294,12 @@ def read_frequencies(
             problems.append(Problem(f"frequency {text} must be greater than 0 and at most 1",
                                     row=rownum, column="frequency", locus=locus))
             continue
-        k = (locus_key(locus), allele)
-        if k in first_row:
-            problems.append(Problem(f"allele {allele} listed twice (rows {first_row[k]} and "
+        akey = (locus_key(locus), allele)
+        if akey in first_row:
+            problems.append(Problem(f"allele {allele} listed twice (rows {first_row[akey]} and "
                                     f"{rownum})", row=rownum, column="allele", locus=locus))
             continue
-        first_row[k] = rownum
+        first_row[akey] = rownum
         freqs.setdefault(locus, {})[allele] = f
     for locus, table in freqs.items():
         total = sum(table.values())

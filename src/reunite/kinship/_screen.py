@@ -361,16 +361,16 @@ def screen(
     # Exact (float64) per-relationship values for the kept pairs.
     ci, slot = np.nonzero(np.isfinite(best_val))
     ri = best_ref[ci, slot]
-    per = np.zeros((len(groups), len(ci)))
+    final = np.zeros((len(groups), len(ci)))
     for li in range(len(loci)):
         flat = codes_c[ci, li] * tables.sizes[li] + codes_r[ri, li]
         for k in range(len(groups)):
-            per[k] += tables.log64[li][k][flat]
+            final[k] += tables.log64[li][k][flat]
     nloci = (typed_c[ci] * typed_r[ri]).sum(axis=1).astype(int)
     hits = []
     for n in range(len(ci)):
         ok = allowed[ri[n]]
-        vals = np.where(ok, per[:, n], -np.inf)
+        vals = np.where(ok, final[:, n], -np.inf)
         k = int(np.argmax(vals))
         rid = refs[ri[n]].person_id
         chosen = set(claimed.get(rid, requested))
