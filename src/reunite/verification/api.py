@@ -23,7 +23,7 @@ from typing import Any
 from django.http import FileResponse, Http404, HttpResponse
 from django.urls import include, path
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status, viewsets
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.decorators import action
@@ -37,6 +37,7 @@ from reunite.accounts import policy
 from reunite.audit.log import log_event
 from reunite.registry.actions import Acting
 from reunite.registry.models import Case
+from reunite.registry.serializers import allowed_values_message
 from reunite.verification import actions
 from reunite.verification import status as vstatus
 from reunite.verification.models import (
@@ -66,7 +67,20 @@ def _errors(*codes: int) -> dict[int, OpenApiResponse]:
 # Serializers -------------------------------------------------------------------------------
 
 
+def _enum(choices: list[tuple[str, Any]], **kwargs: Any) -> serializers.ChoiceField:
+    """A choice field documented inline (no shared enum component whose name could clash with
+    another app's ``kind`` or ``decision``), whose error names every allowed value."""
+    values = [value for value, _ in choices]
+    field_class = extend_schema_field({"type": "string", "enum": values})(
+        type("EnumChoiceField", (serializers.ChoiceField,), {})
+    )
+    if not kwargs.get("read_only"):
+        kwargs.setdefault("error_messages", {})["invalid_choice"] = allowed_values_message(values)
+    return field_class(choices=choices, **kwargs)  # type: ignore[no-any-return]
+
+
 class EvidenceSerializer(serializers.ModelSerializer):
+    kind = _enum(EvidenceKind.choices, read_only=True)
     added_by = serializers.SerializerMethodField()
     organization = serializers.SlugRelatedField(slug_field="short_name", read_only=True)
     doubts = serializers.SerializerMethodField()
@@ -98,7 +112,7 @@ class EvidenceSerializer(serializers.ModelSerializer):
 
 
 class EvidenceCreateSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=EvidenceKind.choices)
+    kind = _enum(EvidenceKind.choices)
     title = serializers.CharField(max_length=200)
     provided_by = serializers.CharField(max_length=200)
     supports = serializers.ListField(
@@ -176,7 +190,7 @@ class KinshipReportSerializer(serializers.ModelSerializer):
 
 
 class DecisionRequestSerializer(serializers.Serializer):
-    decision = serializers.ChoiceField(choices=[("approve", "approve"), ("reject", "reject")])
+    decision = _enum([("approve", "approve"), ("reject", "reject")])
     evidence = serializers.ListField(
         child=serializers.IntegerField(), required=False, default=list,
         help_text="Ids of the evidence the decision relies on (required to approve).",
@@ -194,6 +208,7 @@ class PanelMemberSerializer(serializers.Serializer):
 
 
 class BidSerializer(serializers.ModelSerializer):
+    decision = _enum(BidDecision.choices, read_only=True)
     recorded_by = serializers.SerializerMethodField()
     organization = serializers.SlugRelatedField(slug_field="short_name", read_only=True)
 
@@ -223,7 +238,7 @@ class BidRequestSerializer(serializers.Serializer):
     options_considered = serializers.ListField(
         child=serializers.CharField(), required=False, default=list
     )
-    decision = serializers.ChoiceField(choices=BidDecision.choices)
+    decision = _enum(BidDecision.choices)
     reasons = serializers.CharField(required=False, allow_blank=True, default="")
 
 
