@@ -270,3 +270,22 @@ def test_spellings_of_a_patronymic_are_patronymics() -> None:
     sp = names.spellings("Ілліч")
     assert "Ильич" in sp
     assert not any("ів" in s or "iv" in s.lower() for s in sp)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Zhurs'kyy Artem", "Згурський Артем"),      # BGN/PCGN 1965 writes зг as zh
+        ("Shurska Chrystyna", "Згурська Христина"),  # German writes зг/ж as sh
+        ("Wladyslawa Mychajlowska", "Владислава Михайловська"),
+        ("Rustam Tkatsch", "Рустам Ткач"),           # -tsch alone is not a patronymic
+    ],
+)
+def test_older_and_german_surname_spellings(a: str, b: str) -> None:
+    assert names.name_similarity(a, b).same
+    assert names.query_matches(a, names.name_search_keys(b))
+
+
+def test_a_surname_is_not_taken_for_a_given_name() -> None:
+    assert names.given_name_ids("Андреев") == frozenset()
+    assert names.parse_name("Tkatsch Rustam").surname == "Tkatsch"

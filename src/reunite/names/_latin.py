@@ -124,8 +124,8 @@ _FRENCH = [
 _GERMAN = [
     (re.compile(r"schtsch"), "S"), (re.compile(r"tsch"), "C"), (re.compile(r"sch"), "S"),
     (re.compile(r"sh"), "J"), (re.compile(r"ch"), "h"), (re.compile(r"tz|z"), "T"),
-    (re.compile(r"ss"), "Q"), (re.compile(r"s"), "z"), (re.compile(r"Q"), "s"),
-    (re.compile(r"w"), "v"), (re.compile(r"j"), "i"),
+    (re.compile(r"ss"), "Q"), (re.compile(r"s(?=[aeiouybdglmnrvwj])"), "z"),
+    (re.compile(r"Q"), "s"), (re.compile(r"w"), "v"), (re.compile(r"j"), "i"),
 ]
 
 

@@ -199,9 +199,21 @@ def _is_male(name_id: str) -> bool:
 # Latin endings include German (-owytsch, -owitsch, -iwna), French (-ovitch) and Polish
 # (-owicz) spellings.
 _MALE = re.compile(
-    r"(?:ич|іч|ych|ich|yich|vych|vich|tsch|itch|ytch|icz|ycz|огли|оглы|ogly|ohly|ogli|uly|улы)$"
+    r"(?:ич|іч|ych|ich|yich|vych|vich|itsch|ytsch|itch|ytch|icz|ycz|огли|оглы|ogly|ohly|ogli|"
+    r"uly|улы)$"
 )
 _FEMALE = re.compile(r"(?:вна|ична|чна|vna|wna|ichna|chna|tschna|кизи|кызы|kyzy|kyzi|qizi)$")
+# endings that only patronymics have (a surname may end in -ич: Маринич, Гаєвич)
+_STRONG = re.compile(
+    r"(?:ович|евич|івна|ївна|овна|евна|ична|ілліч|ильич|ovych|ovich|evich|ivna|iivna|ovna|"
+    r"evna|ichna|owytsch|owitsch|ewitsch|ovitch|evitch|owicz|ewicz|iwna|owna|ewna|ijiwna)$"
+)
+
+
+def strong_patronymic(text: str) -> bool:
+    """True when the word ends the way only patronymics end (-ович, -івна, -ovitch ...)."""
+    t = normalize(text) if isinstance(text, str) else ""
+    return bool(t) and bool(_STRONG.search(t.split()[-1]))
 
 
 @lru_cache(maxsize=100_000)

@@ -20,6 +20,7 @@ from reunite.names._patronymic import (
     looks_like_patronymic,
     patronymic_father_ids,
     patronymic_gender,
+    strong_patronymic,
 )
 from reunite.names._surname import surname_key, surname_keys
 from reunite.names._text import MAX_LENGTH, clean, detect_script, is_cyrillic
@@ -175,7 +176,7 @@ def _given_flags(g: str, p: str | None) -> tuple[frozenset[str], float]:
 @lru_cache(maxsize=200_000)
 def _is_patronymic(w: str) -> bool:
     return (not _is_initial(w) and looks_like_patronymic(w) and not given_name_ids(w)
-            and bool(patronymic_father_ids(w) or patronymic_gender(w) != "U"))
+            and bool(patronymic_father_ids(w) or strong_patronymic(w)))
 
 
 @lru_cache(maxsize=20_000)  # whole names are mostly unique: keep this small

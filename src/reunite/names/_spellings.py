@@ -184,8 +184,8 @@ def _spellings(text: str) -> tuple[str, ...]:
     out: list[str] = []
     if script == "latin":
         out.append(t)
-    cyr_uk_all = [uk_best] + [" ".join(_alt(f[0], i) for f in per_word) for i in (1, 2)]
-    cyr_ru_all = [ru_best] + [" ".join(_alt(f[1], i) for f in per_word) for i in (1, 2)]
+    cyr_uk_all = [uk_best] + [" ".join(_alt(f[0] or f[1], i) for f in per_word) for i in (1, 2)]
+    cyr_ru_all = [ru_best] + [" ".join(_alt(f[1] or f[0], i) for f in per_word) for i in (1, 2)]
     # Latin: official Ukrainian first, then the Russian passport schemes, then the rest
     latin: list[str] = []
     if uk_best:

@@ -82,4 +82,8 @@ def surname_keys(text: str) -> frozenset[str]:
     German): Chevtchenko and Schewtschenko reach Шевченко's key."""
     if not isinstance(text, str):
         return frozenset()
-    return frozenset(k for k in (_key_of(r) for r in latin_key_readings(text)) if k)
+    keys = {k for k in (_key_of(r) for r in latin_key_readings(text)) if k}
+    # older schemes (BGN/PCGN 1965, ALA-LC, German) write зг as zh/sh, the same as ж:
+    # Згурський is also keyed as Журський would be
+    keys |= {k.replace("zh", "j") for k in keys if "zh" in k}
+    return frozenset(keys)
