@@ -29,6 +29,12 @@ EXPECTED_MOVERS = {
 
 
 @pytest.fixture
+def without_guards(monkeypatch: Any) -> None:
+    """These tests are about order and roles; the verification app tests its own guards."""
+    monkeypatch.setattr(actions, "TRANSITION_GUARDS", {})
+
+
+@pytest.fixture
 def shared_case(users: Any, make_child: Any, make_enquiry: Any, orgs: Any) -> Any:
     enquiry = make_enquiry(org="ua")
     child = make_child(org="ru")
@@ -46,7 +52,9 @@ def _mover(state: str, users: Any) -> Any:
 
 
 @pytest.mark.django_db
-def test_a_case_walks_the_whole_path_in_order(shared_case: Any, users: Any) -> None:
+def test_a_case_walks_the_whole_path_in_order(
+    shared_case: Any, users: Any, without_guards: None
+) -> None:
     case = shared_case
     for state in CASE_STATE_ORDER[1:-1]:
         case = actions.transition_case(acting(_mover(state, users)), case, state)
@@ -62,7 +70,9 @@ def test_a_case_walks_the_whole_path_in_order(shared_case: Any, users: Any) -> N
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("state", list(EXPECTED_MOVERS))
-def test_each_step_is_allowed_only_to_its_roles(state: str, shared_case: Any, users: Any) -> None:
+def test_each_step_is_allowed_only_to_its_roles(
+    state: str, shared_case: Any, users: Any, without_guards: None
+) -> None:
     case = shared_case
     for earlier in CASE_STATE_ORDER[1 : CASE_STATE_ORDER.index(state)]:
         case = actions.transition_case(acting(_mover(earlier, users)), case, earlier)
@@ -139,3 +149,14 @@ def test_case_references_are_unique_and_sequential(users: Any, make_enquiry: Any
     second = actions.open_case(worker, enquiry=make_enquiry(surname="Інший"))
     assert first.reference != second.reference
     assert int(second.reference.rsplit("-", 1)[1]) == int(first.reference.rsplit("-", 1)[1]) + 1
+
+
+@pytest.mark.django_db
+def test_a_registered_guard_blocks_the_step_and_says_what_is_missing(
+    shared_case: Any, users: Any, monkeypatch: Any
+) -> None:
+    monkeypatch.setattr(actions, "TRANSITION_GUARDS", {})
+    actions.register_transition_guard("tracing", lambda case: ["a signed consent form"])
+    with pytest.raises(ValidationError, match="Missing: a signed consent form"):
+        actions.transition_case(acting(users[("ua", "caseworker")]), shared_case, "tracing")
+    assert actions.missing_for_transition(shared_case, "tracing") == ["a signed consent form"]

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from reunite.cli import lists
+from reunite.cli import matching as matching_cli
 from reunite.cli.django_setup import setup
 
 audit_app = typer.Typer(no_args_is_help=True, help="Check the audit trail.")
@@ -224,3 +225,4 @@ def register(app: typer.Typer) -> None:
     audit_app.command()(verify)
     app.add_typer(audit_app, name="audit")
     lists.register(app)
+    matching_cli.register(app)

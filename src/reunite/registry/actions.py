@@ -609,8 +609,8 @@ def record_confirmed_match(
     """A reviewer confirmed that a tracing request and a child are the same child.
 
     Links the two on the request's open case (opening one, shared with the child's owner, if
-    there is none) and moves the case to *match proposed*, or on to *verification* when it
-    was already there. Allowed to users who may decide on matches (``match.decide``), whose
+    there is none) and moves the case up to *match proposed* (a case already further along
+    stays where it is). Allowed to users who may decide on matches (``match.decide``), whose
     decision stands in for the caseworker's step; every change is audited.
     """
     policy.require(acting.user, "match.decide")
