@@ -232,3 +232,30 @@ def test_the_schema_documents_the_verification_api(users: Any) -> None:
         "/verification/api/evidence/{id}/", "/verification/api/kinship/{id}/pdf/",
     ):  # fmt: skip
         assert path in paths, path
+
+
+API_POSTS = {
+    "evidence": {Role.CASEWORKER, Role.VERIFIER},
+    "dna": {Role.VERIFIER},
+    "decisions": {Role.VERIFIER},
+    "countersign": {Role.COORDINATOR},
+    "best-interests": {Role.CASEWORKER, Role.COORDINATOR},
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", Role.values)
+def test_every_write_refuses_the_roles_that_may_not_use_it(
+    role: str, vcase: Any, users: Any
+) -> None:
+    client = api(_user(users, role))
+    for endpoint, allowed in API_POSTS.items():
+        fmt = "multipart" if endpoint in ("evidence", "dna") else "json"
+        response = client.post(f"/verification/api/cases/{vcase.pk}/{endpoint}/", {}, format=fmt)
+        # Allowed roles get past the policy to the input checks (400, or 400 "not verified"
+        # for the countersignature); the others are refused.
+        assert response.status_code == (400 if role in allowed else 403), (
+            endpoint,
+            response.content,
+        )
+    assert not Evidence.objects.exists() and not RelationshipDecision.objects.exists()

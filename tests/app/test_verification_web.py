@@ -274,3 +274,29 @@ def test_correcting_evidence_in_the_ui_withdraws_the_approvals_on_it(
     decision.refresh_from_db()
     assert item.version == 2 and str(item.expires_on) == "2031-05-01"
     assert decision.withdrawn_at is not None
+
+
+# Who may post to each form (from the policy's permissions).
+POSTS = {
+    "evidence": {Role.CASEWORKER, Role.VERIFIER},
+    "dna": {Role.VERIFIER},
+    "decide": {Role.VERIFIER},
+    "countersign": {Role.COORDINATOR},
+    "best-interests": {Role.CASEWORKER, Role.COORDINATOR},
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", Role.values)
+def test_every_form_refuses_the_roles_that_may_not_use_it(
+    role: str, vcase: Any, users: Any, client: Any
+) -> None:
+    client.force_login(_user(users, role))
+    for endpoint, allowed in POSTS.items():
+        response = client.post(f"/verification/cases/{vcase.pk}/{endpoint}/", {})
+        if role in allowed:  # an empty form: the form again (or the tab) with messages
+            assert response.status_code in (200, 302), endpoint
+        else:
+            assert response.status_code == 403, endpoint
+    assert not Evidence.objects.exists() and not RelationshipDecision.objects.exists()
+    assert not BestInterestsDetermination.objects.exists()
