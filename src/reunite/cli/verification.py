@@ -131,6 +131,8 @@ def status(as_user: AsUser, case: CaseRef, as_json: JsonFlag = False) -> None:
 
         if not policy.can(acting.user, "evidence.view", record):
             data["checklist"] = []
+        if not policy.can(acting.user, "bid.view", record):
+            data["best_interests"] = None
     if as_json:
         _emit(data)
         return

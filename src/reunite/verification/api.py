@@ -275,6 +275,8 @@ class CaseVerificationViewSet(_Base):
         data = vstatus.summary(case)
         if not policy.can(request.user, "evidence.view", case):
             data["checklist"] = []
+        if not policy.can(request.user, "bid.view", case):
+            data["best_interests"] = None
         return Response(data)
 
     @extend_schema(
