@@ -41,6 +41,7 @@ def _evidence(user: Any, case: Any, **fields: Any) -> Evidence:
 @pytest.mark.parametrize("role", Role.values)
 def test_status_per_role(role: str, vcase: Any, users: Any) -> None:
     _evidence(users[("ua", "caseworker")], vcase)
+    actions.record_bid(acting(users[("ua", "caseworker")]), vcase, bid_fields(decision="deferred"))
     response = api(_user(users, role)).get(f"/verification/api/cases/{vcase.pk}/")
     assert response.status_code == 200
     body = response.json()
@@ -48,6 +49,8 @@ def test_status_per_role(role: str, vcase: Any, users: Any) -> None:
     assert body["parties"] == ["UA", "RU"] and body["verified"] is False
     sees_evidence = role in {Role.CASEWORKER, Role.VERIFIER, Role.COORDINATOR, Role.AUDITOR}
     assert bool(body["checklist"]) == sees_evidence
+    sees_bid = sees_evidence or role == Role.TRANSFER_OFFICER
+    assert (body["best_interests"] is not None) == sees_bid
     assert any("two verifiers" in m for m in body["missing_for_approved"])
 
 
