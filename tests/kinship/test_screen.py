@@ -126,6 +126,12 @@ def test_same_person_in_both_sets_is_not_compared_with_itself(synth):
     refs[dup.person_id] = dup
     hits = screen(pop.children, refs, synth, top=3)
     assert all(h.child_id != h.reference_id for h in hits)
+    # the same genotypes under another ID are flagged as identical (same person or twins)
+    refs["TWIN"] = Profile("TWIN", dup.genotypes)
+    hits = screen(pop.children, refs, synth, top=3)
+    twin = next(h for h in hits if h.reference_id == "TWIN")
+    assert twin.child_id == dup.person_id and twin.identical and twin.to_dict()["identical"]
+    assert not any(h.identical for h in hits if h.reference_id != "TWIN")
 
 
 def test_progress_and_stats(pop, synth):

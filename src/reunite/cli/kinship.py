@@ -316,12 +316,12 @@ def screen_command(
             with out.open("w", encoding="utf-8", newline="") as fh:
                 w = csv.writer(fh, lineterminator="\n")
                 w.writerow(["rank", "child_id", "reference_id", "relationship", "lr", "log10_lr",
-                            "loci_compared"])
+                            "loci_compared", "identical"])
                 for i, h in enumerate(hits, 1):
                     w.writerow([i, h.child_id, h.reference_id, h.relationship,
                                 f"{h.lr:.6g}" if math.isfinite(h.lr) else "inf",
                                 f"{h.log10_lr:.4f}" if h.log10_lr is not None else "",
-                                h.loci_compared])
+                                h.loci_compared, "yes" if h.identical else ""])
         except OSError as exc:
             _fail(f"cannot write {out}: {exc.strerror}", as_json=as_json)
     if as_json:
@@ -334,9 +334,14 @@ def screen_command(
     for col in ("child", "reference", "relationship", "LR", "loci"):
         table.add_column(col, justify="right" if col in {"LR", "loci"} else "left")
     for h in hits[:20]:
-        table.add_row(h.child_id, h.reference_id, h.relationship, _fmt(h.lr),
-                      str(h.loci_compared))
+        table.add_row(h.child_id, h.reference_id,
+                      h.relationship + (" (identical profiles!)" if h.identical else ""),
+                      _fmt(h.lr), str(h.loci_compared))
     _out.print(table)
+    twins = sum(1 for h in hits if h.identical)
+    if twins:
+        _err.print(f"[yellow]warning:[/yellow] {twins} pair(s) have identical profiles: the "
+                   "same person sampled twice, or identical twins")
     if out is not None:
         _err.print(f"{len(hits)} ranked rows written to {out}")
 

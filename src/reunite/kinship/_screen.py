@@ -63,6 +63,7 @@ class ScreenHit:
     log10_lr: float | None
     loci_compared: int
     log10_by_relationship: dict[str, float | None]
+    identical: bool = False  # same genotype at every compared locus: same person or twins
 
     @property
     def lr(self) -> float:
@@ -79,6 +80,7 @@ class ScreenHit:
             "log10_lr": self.log10_lr,
             "loci_compared": self.loci_compared,
             "log10_by_relationship": dict(self.log10_by_relationship),
+            "identical": self.identical,
         }
 
 
@@ -367,6 +369,8 @@ def screen(
         for k in range(len(groups)):
             final[k] += tables.log64[li][k][flat]
     nloci = (typed_c[ci] * typed_r[ri]).sum(axis=1).astype(int)
+    both = (typed_c[ci] * typed_r[ri]) > 0
+    same = ((codes_c[ci] == codes_r[ri]) | ~both).all(axis=1) & (nloci > 0)
     hits = []
     for n in range(len(ci)):
         ok = allowed[ri[n]]
@@ -379,7 +383,7 @@ def screen(
                   for g in range(len(groups)) if ok[g]}
         hits.append(ScreenHit(kids[ci[n]].person_id, rid, labels[k],
                               float(vals[k]) if np.isfinite(vals[k]) else None, int(nloci[n]),
-                              by_rel))
+                              by_rel, bool(same[n])))
     hits.sort(key=lambda h: (-(h.log10_lr if h.log10_lr is not None else -math.inf),
                              h.child_id, h.reference_id))
     return hits
