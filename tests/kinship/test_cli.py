@@ -103,7 +103,20 @@ def test_malformed_files_exit_2(files):
 def test_validate(files):
     res = run("validate", "-p", files["profiles"], "-f", files["freqs"], "--json")
     assert res.exit_code == 0
-    assert json.loads(res.stdout)["profiles"] == 5
+    data = json.loads(res.stdout)
+    assert data["profiles"]["count"] == 5
+    assert data["frequency_database"]["loci"] == 23
+    assert data["frequency_database"]["synthetic"] is True
+    res = run("validate", "-f", files["freqs"])
+    assert res.exit_code == 0 and "23 loci" in res.stdout
+    badf = files["dir"] / "badf2.csv"
+    badf.write_text("locus,allele,frequency\nTH01,6,0.4\nTH01,X,0.6\n", encoding="utf-8")
+    res = run("validate", "-f", badf, "--json")
+    assert res.exit_code == 2
+    problems = json.loads(res.stdout.split("\nerror")[0])["problems"]
+    assert problems[0] == {"message": "allele 'X' is not a repeat number such as 12 or 9.3",
+                           "row": 3, "column": "allele", "locus": "TH01", "person_id": None}
+    assert run("validate").exit_code == 2
     bad = files["dir"] / "bad3.csv"
     bad.write_text("person_id,locus,allele1,allele2\nC1,TH01,6,7\nC1,TH01,8,9\n",
                    encoding="utf-8")

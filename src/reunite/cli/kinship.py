@@ -368,18 +368,43 @@ def _load_claims(path: Path, *, as_json: bool) -> dict[str, list[str]]:
 
 @app.command("validate")
 def validate_command(
-    profiles: Annotated[Path, typer.Option("--profiles", "-p", help="Profiles CSV to check.")],
+    profiles: Annotated[Path | None, typer.Option("--profiles", "-p",
+                                                  help="Profiles CSV to check.")] = None,
     frequencies: Annotated[str | None, typer.Option(
-        "--frequencies", "-f", help="Also check every locus is in this database "
-        "('synthetic' allowed).")] = None,
+        "--frequencies", "-f", help="Frequency CSV to check; with --profiles, every typed "
+        "locus must also be in it ('synthetic' allowed).")] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Check a profile file (and optionally a frequency database) and summarise it."""
-    from reunite.kinship import KinshipInputError, read_profiles
+    """Check a profile file and/or a frequency database and summarise them."""
+    from reunite.kinship import (
+        KinshipInputError,
+        read_frequencies,
+        read_profiles,
+        synthetic_frequencies,
+    )
 
-    freqs = _load_freqs(frequencies, as_json=as_json) if frequencies else None
+    if profiles is None and frequencies is None:
+        _fail("give --profiles, --frequencies or both", as_json=as_json)
+    summary: dict[str, Any] = {"valid": True}
     try:
-        people = read_profiles(profiles, freqs)
+        freqs = None
+        if frequencies is not None:
+            freqs = (synthetic_frequencies() if frequencies.strip().lower() == "synthetic"
+                     else read_frequencies(Path(frequencies)))
+            summary["frequency_database"] = {
+                "name": freqs.name, "loci": len(freqs.loci),
+                "alleles": sum(len(t) for t in freqs.frequencies.values()),
+                "sample_size": freqs.sample_size, "synthetic": freqs.synthetic,
+                "default_min_frequency": freqs.default_min_frequency,
+            }
+        if profiles is not None:
+            people = read_profiles(profiles, freqs)
+            loci_counts = [len(p) for p in people.values()]
+            summary["profiles"] = {
+                "count": len(people), "min_loci": min(loci_counts),
+                "max_loci": max(loci_counts),
+                "partial": sorted(pid for pid, p in people.items() if p.dropped),
+            }
     except KinshipInputError as exc:
         if as_json:
             typer.echo(json.dumps({"valid": False, "problems": [p.to_dict() for p in
@@ -387,21 +412,18 @@ def validate_command(
                                   ensure_ascii=False, indent=2))
         _err.print(f"[red]error:[/red] {escape(str(exc))}")
         raise typer.Exit(2) from None
-    loci_counts = [len(p) for p in people.values()]
-    summary: dict[str, Any] = {
-        "valid": True,
-        "profiles": len(people),
-        "min_loci": min(loci_counts),
-        "max_loci": max(loci_counts),
-        "partial_profiles": sorted(pid for pid, p in people.items() if p.dropped),
-        "frequency_database": freqs.name if freqs else None,
-    }
     if as_json:
         typer.echo(json.dumps(summary, ensure_ascii=False, indent=2))
-    else:
-        _out.print(f"{profiles}: {len(people)} profiles, {summary['min_loci']}–"
-                   f"{summary['max_loci']} typed loci each; "
-                   f"{len(summary['partial_profiles'])} with dropped loci")
+        return
+    if "frequency_database" in summary:
+        db = summary["frequency_database"]
+        _out.print(f"{frequencies}: {db['name']}: {db['loci']} loci, {db['alleles']} alleles"
+                   + (", SYNTHETIC" if db["synthetic"] else "")
+                   + f"; minimum frequency {db['default_min_frequency']:g}")
+    if "profiles" in summary:
+        pr = summary["profiles"]
+        _out.print(f"{profiles}: {pr['count']} profiles, {pr['min_loci']}–{pr['max_loci']} "
+                   f"typed loci each; {len(pr['partial'])} with dropped loci")
 
 
 @app.command("frequencies")
