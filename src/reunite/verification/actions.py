@@ -733,7 +733,7 @@ def record_bid(acting: Acting, case: Case, fields: Mapping[str, Any]) -> BestInt
             "List the options considered (at least two, e.g. reunification with the claimant "
             "and the child's current care)."
         ]
-    decision = fields.get("decision")
+    decision = str(fields.get("decision") or "")
     if decision not in BidDecision.values:
         errors["decision"] = ["Choose the decision."]
     if errors:

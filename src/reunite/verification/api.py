@@ -82,7 +82,9 @@ def _enum(choices: list[tuple[str, Any]], **kwargs: Any) -> serializers.ChoiceFi
 class EvidenceSerializer(serializers.ModelSerializer):
     kind = _enum(EvidenceKind.choices, read_only=True)
     added_by = serializers.SerializerMethodField()
-    organization = serializers.SlugRelatedField(slug_field="short_name", read_only=True)
+    organization: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="short_name", read_only=True
+    )
     doubts = serializers.SerializerMethodField()
     has_file = serializers.SerializerMethodField()
     kinship_report = serializers.SerializerMethodField()
@@ -210,7 +212,9 @@ class PanelMemberSerializer(serializers.Serializer):
 class BidSerializer(serializers.ModelSerializer):
     decision = _enum(BidDecision.choices, read_only=True)
     recorded_by = serializers.SerializerMethodField()
-    organization = serializers.SlugRelatedField(slug_field="short_name", read_only=True)
+    organization: serializers.SlugRelatedField = serializers.SlugRelatedField(
+        slug_field="short_name", read_only=True
+    )
 
     class Meta:
         model = BestInterestsDetermination

@@ -99,7 +99,7 @@ class DnaForm(forms.Form):
         super().__init__(*args, **kwargs)
         from reunite.kinship import CLAIMABLE_RELATIONSHIPS
 
-        self.fields["relationship"].choices = [(r, r) for r in sorted(CLAIMABLE_RELATIONSHIPS)]
+        self.fields["relationship"].choices = [(r, r) for r in sorted(CLAIMABLE_RELATIONSHIPS)]  # type: ignore[attr-defined]
 
 
 class DecisionForm(forms.Form):
@@ -116,7 +116,7 @@ class DecisionForm(forms.Form):
     def __init__(self, *args: Any, evidence_choices: list[tuple[int, str]], **kwargs: Any):
         kwargs.setdefault("auto_id", "dec_%s")
         super().__init__(*args, **kwargs)
-        self.fields["evidence"].choices = evidence_choices
+        self.fields["evidence"].choices = evidence_choices  # type: ignore[attr-defined]
 
 
 class CountersignForm(forms.Form):

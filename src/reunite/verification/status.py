@@ -88,7 +88,7 @@ class Requirement:
     @property
     def kind_labels(self) -> list[str]:
         """The accepted kinds, by name, in the order of ``EvidenceKind``."""
-        return [label for value, label in EvidenceKind.choices if value in self.kinds]
+        return [str(label) for value, label in EvidenceKind.choices if value in self.kinds]
 
 
 def requirements_for(

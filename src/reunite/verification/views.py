@@ -205,7 +205,7 @@ def evidence_edit(request: HttpRequest, pk: int) -> HttpResponse:
     fields = ("title", "provided_by", "supports", "issued_on", "expires_on", "on_required_form",
               "interviewee", "notes")  # fmt: skip
     initial = {name: getattr(item, name) for name in fields}
-    initial["on_required_form"] = {True: "yes", False: "no"}.get(item.on_required_form, "")
+    initial["on_required_form"] = {True: "yes", False: "no", None: ""}[item.on_required_form]
     form = EvidenceEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.fields_for_action()
