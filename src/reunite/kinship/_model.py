@@ -111,7 +111,7 @@ class FrequencyDatabase:
     """Allele frequencies per locus, as supplied by a lab (or the synthetic demo set).
 
     ``sample_size`` (number of people typed) sets the default minimum allele frequency
-    5/(2N), as recommended by NRC II (1996, p. 148) for rare and unseen alleles; without it
+    5/(2N), as recommended by NRC II (1996) for rare and unseen alleles; without it
     the default is 0.001. ``synthetic`` marks made-up data that must never support a real
     conclusion; reports print it prominently.
     """
