@@ -10,7 +10,7 @@ from typing import Any
 from reunite.kinship.exceptions import KinshipInputError
 
 #: ENFSI Guideline for Evaluative Reporting in Forensic Science (2015), verbal equivalents
-#: of the likelihood ratio (section 2.4, table of verbal equivalents): lower bound of each
+#: of the likelihood ratio (its table of verbal equivalents): lower bound of each
 #: band and the wording of the support it gives the first proposition.
 VERBAL_SCALE_SOURCE = (
     "ENFSI Guideline for Evaluative Reporting in Forensic Science (2015), "
