@@ -8,7 +8,7 @@ Sources of the closed forms:
   tested") and "Likelihood ratios for sibship and half-sibship" (dna-view.com/sibfmla.htm),
   which list F : H : U proportions, e.g. pq/pq → (1+p+q+2pq) : (p+q+4pq) : 8pq.
 * IBD coefficients: K. Lange, "Applied Probability", Table 5.1 (condensed identity
-  coefficients); Weir, Anderson & Hepler (2006) Nat Rev Genet 7:771, Table 1.
+  coefficients), where Δ7, Δ8, Δ9 are κ2, κ1, κ0.
 * For κ-relationships without a published table (grandparent, avuncular, cousins) the
   value follows from LR = κ0 + κ1·PCLR + κ2·IDLR, derived in each test's comment.
 """

@@ -174,7 +174,7 @@ class Relationship:
     """A pairwise relationship and its IBD coefficients (κ0, κ1, κ2).
 
     κi is the probability that the two people share i alleles identical by descent at an
-    unlinked autosomal locus (Thompson 1975; Weir, Anderson & Hepler 2006, Table 1).
+    unlinked autosomal locus (K. Lange, "Applied Probability", Table 5.1; Thompson 1975).
     """
 
     name: str
