@@ -4,9 +4,9 @@ Sources:
 * NRC II, "The Evaluation of Forensic DNA Evidence" (1996), eq. 4.10a/4.10b: conditional
   match probabilities with θ. A κ2 = 1 relationship (the same genotype passed on whole)
   has LR = 1 / match probability, which checks the θ machinery directly.
-* Balding & Nichols (1995) / Buckleton et al., "Forensic DNA Evidence Interpretation"
-  (2nd ed.), parent–child LR with θ; each formula is re-derived in a comment below from
-  the sampling formula π(x | n seen, m of them x) = (mθ + (1−θ)p) / (1 + (n−1)θ).
+* Parent–child and trio LRs with θ: derived by hand in the comment above each assertion
+  from the Balding & Nichols (1994) sampling formula
+  π(x | n alleles seen, m of them x) = (mθ + (1−θ)p) / (1 + (n−1)θ).
 * Trio paternity index table and worked example: U.S. National Institute of Justice,
   "Population Genetics and Statistics for Forensic Analysts", section "Paternity
   Calculations" (nij.ojp.gov): loci D3S1358, vWA, FGA, D18S51, combined PI 38.3815.
