@@ -1,8 +1,8 @@
 """Property tests: the LR formulas are proper likelihood ratios for any frequencies.
 
 For any genotype A, Σ_B P(B | A, unrelated) · LR(A, B) = Σ_B P(B | A, related) = 1, i.e.
-the expected LR under the alternative is 1 (a defining property of a likelihood ratio;
-see e.g. Evett & Weir, "Interpreting DNA Evidence", ch. 7). The same holds for the trio
+the expected LR under the alternative is 1, a general property of likelihood ratios:
+Σ_B P(B | H2) · P(B | H1) / P(B | H2) = Σ_B P(B | H1) = 1. The same holds for the trio
 index. These identities hold with θ too, which checks the Balding–Nichols conditioning.
 """
 
