@@ -56,6 +56,23 @@ def test_trio_table_and_pdf(files):
     assert pdf.read_bytes().startswith(b"%PDF-")
 
 
+def test_report_from_stored_json(files):
+    res = run("lr", "-p", files["profiles"], "-f", files["freqs"], "--a", "M01", "--b", "C07",
+              "-r", "parent-child", "--json")
+    stored = files["dir"] / "result.json"
+    stored.write_text(res.stdout, encoding="utf-8")
+    pdf = files["dir"] / "from_json.pdf"
+    res = run("report", "--result", stored, "--pdf", pdf, "--label", "M01=Олена")
+    assert res.exit_code == 0, res.output
+    assert pdf.read_bytes().startswith(b"%PDF-")
+    broken = files["dir"] / "broken.json"
+    broken.write_text('{"kind": "pair"}', encoding="utf-8")
+    res = run("report", "--result", broken, "--pdf", pdf)
+    assert res.exit_code == 2 and "not a stored kinship result" in res.output
+    broken.write_text("[1, 2", encoding="utf-8")
+    assert run("report", "--result", broken, "--pdf", pdf).exit_code == 2
+
+
 def test_alleged_mother_form(files):
     res = run("lr", "-p", files["profiles"], "-f", "synthetic", "--child", "C10",
               "--father", "F10", "--alleged-mother", "M10", "--json")

@@ -7,6 +7,7 @@
     reunite kinship screen --children C.csv --references R.csv --frequencies F.csv \\
         --out ranked.csv [--claims claims.csv]
     reunite kinship validate --profiles P.csv --frequencies F.csv
+    reunite kinship report --result result.json --pdf report.pdf   # from `lr --json`
     reunite kinship frequencies --out synthetic.csv        # the SYNTHETIC demo database
     reunite kinship simulate pair --relationship full-siblings --out P.csv
     reunite kinship simulate screening --children 200 --references 1000 --out-dir demo/
@@ -424,6 +425,35 @@ def validate_command(
         pr = summary["profiles"]
         _out.print(f"{profiles}: {pr['count']} profiles, {pr['min_loci']}–{pr['max_loci']} "
                    f"typed loci each; {len(pr['partial'])} with dropped loci")
+
+
+@app.command("report")
+def report_command(
+    result: Annotated[Path, typer.Option("--result", help="JSON written by `lr --json`.")],
+    pdf: Annotated[Path, typer.Option("--pdf", help="PDF file to write.")],
+    title: Annotated[str | None, typer.Option("--title", help="Report title.")] = None,
+    label: Annotated[list[str] | None, typer.Option(
+        "--label", help="ID=NAME display label (repeatable).")] = None,
+    prior: Annotated[float, typer.Option("--prior")] = 0.5,
+) -> None:
+    """Render a stored result (the JSON of `lr --json`) as a PDF report."""
+    from reunite.kinship import KinshipError, KinshipResult, report_pdf
+
+    if not 0.0 < prior < 1.0:
+        _fail(f"--prior must be strictly between 0 and 1, got {prior}")
+    labels = _parse_labels(label, as_json=False)
+    try:
+        data = json.loads(result.read_text(encoding="utf-8"))
+        stored = KinshipResult.from_dict(data)
+        pdf.write_bytes(report_pdf(stored, title=title or f"Kinship report: {stored.hypothesis}",
+                                   subject_labels=labels, priors=(prior,)))
+    except OSError as exc:
+        _fail(f"cannot read {result} or write {pdf}: {exc.strerror}")
+    except json.JSONDecodeError as exc:
+        _fail(f"{result} is not JSON: {exc.msg} (line {exc.lineno})")
+    except KinshipError as exc:
+        _fail(f"{result}: {exc}")
+    _err.print(f"PDF report written to {pdf}")
 
 
 @app.command("frequencies")

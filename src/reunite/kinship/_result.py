@@ -165,5 +165,5 @@ class KinshipResult:
                 assumptions=dict(data["assumptions"]),
                 warnings=[str(w) for w in data.get("warnings", [])],
             )
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise KinshipInputError(f"not a stored kinship result: {exc!r}") from exc
