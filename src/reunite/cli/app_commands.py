@@ -10,6 +10,7 @@ import typer
 
 from reunite.cli import lists
 from reunite.cli import matching as matching_cli
+from reunite.cli import verification as verification_cli
 from reunite.cli.django_setup import setup
 
 audit_app = typer.Typer(no_args_is_help=True, help="Check the audit trail.")
@@ -226,3 +227,4 @@ def register(app: typer.Typer) -> None:
     app.add_typer(audit_app, name="audit")
     lists.register(app)
     matching_cli.register(app)
+    verification_cli.register(app)

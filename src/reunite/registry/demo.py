@@ -125,6 +125,7 @@ def load_demo(
 ) -> DemoSummary:
     """Create the demo parties, users and synthetic records (once; later calls only list logins)."""
     from reunite.synth import generate
+    from reunite.verification.demo import verify_demo_case
 
     summary = DemoSummary(logins=[(u, o, str(Role(r).label)) for u, o, r in USERS])
     with transaction.atomic():
@@ -188,6 +189,9 @@ def load_demo(
                 actions.share_record(_acting(users["ru-caseworker"]), child, mediator)
                 actions.link_case(_acting(users["ua-caseworker"]), case, child=child)
                 for state in CASE_STATE_ORDER[1 : CASE_STATE_ORDER.index(target) + 1]:
+                    if state == "approved":
+                        # Evidence, DNA, two approvals and a best-interests decision first.
+                        verify_demo_case(case, users, seed=seed)
                     actions.transition_case(
                         _acting(users[_STEP_USER[state]]), case, state, note="demo"
                     )
