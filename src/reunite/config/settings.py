@@ -197,6 +197,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several apps name a choice field "kind" or "decision": give each enum its own name.
+    "ENUM_NAME_OVERRIDES": {
+        "EvidenceKindEnum": "reunite.verification.models.EvidenceKind",
+        "BidDecisionEnum": "reunite.verification.models.BidDecision",
+        "RelationshipDecisionEnum": "reunite.verification.models.Decision",
+        "MatchDecisionEnum": "reunite.matching.models.Decision",
+        "AttachmentKindEnum": "reunite.registry.models.Attachment.Kind",
+    },
 }
 
 # REUNITE #
