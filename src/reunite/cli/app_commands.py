@@ -63,6 +63,11 @@ def demo(
         f"{summary.enquiries} tracing requests, "
         f"{summary.cases} cases (synthetic people only)."
     )
+    if summary.matching_status:
+        console.print(
+            f"Matching run: {summary.matching_status}, {summary.candidates} candidate pairs "
+            "in the review queue."
+        )
     table = Table(title=f"Demo logins (password for all: {DEMO_PASSWORD})")
     for column in ("username", "organisation", "role"):
         table.add_column(column)

@@ -80,6 +80,8 @@ class DemoSummary:
     cases: int = 0
     logins: list[tuple[str, str, str]] = field(default_factory=list)
     already_loaded: bool = False
+    candidates: int = 0
+    matching_status: str = ""
 
 
 def _ensure_organizations_and_users() -> tuple[dict[str, Any], bool]:
@@ -160,6 +162,11 @@ def load_demo(
                     _acting(users["ru-caseworker"]), fields, child_names(record)
                 )
                 child_by_record[record.record_id] = child
+                if child.consent_for_tracing:
+                    # The list exchange: found children with consent go to the other party
+                    # and the mediator, so their tracing requests can be matched against them.
+                    actions.share_record(_acting(users["ru-caseworker"]), child, ua)
+                    actions.share_record(_acting(users["ru-caseworker"]), child, mediator)
             enquiry_by_id: dict[str, Enquiry] = {}
             for record in _track(
                 population.enquiries, bar, "Tracing requests", len(population.enquiries)
@@ -186,7 +193,6 @@ def load_demo(
                 actions.share_record(_acting(users["ua-caseworker"]), case, mediator)
                 actions.share_record(_acting(users["ua-caseworker"]), enquiry, mediator)
                 actions.share_record(_acting(users["ru-caseworker"]), child, ua)
-                actions.share_record(_acting(users["ru-caseworker"]), child, mediator)
                 actions.link_case(_acting(users["ua-caseworker"]), case, child=child)
                 for state in CASE_STATE_ORDER[1 : CASE_STATE_ORDER.index(target) + 1]:
                     if state == "approved":
@@ -201,4 +207,10 @@ def load_demo(
                 bar.stop()
         summary.children = len(child_by_record)
         summary.enquiries = len(enquiry_by_id)
+    # A first matching run, so the verifiers' review queue has candidates to decide on.
+    from reunite.matching.actions import run_matching
+
+    run = run_matching(_acting(users["ua-caseworker"]), full=True)
+    summary.candidates = run.pairs_created
+    summary.matching_status = run.status
     return summary
