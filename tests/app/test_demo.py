@@ -1,4 +1,4 @@
-"""`reunite demo`: parties, a user per role, synthetic records, cases at every stage, a matching run."""
+"""`reunite demo`: parties, users per role, synthetic records, cases, a matching run."""
 
 from __future__ import annotations
 
