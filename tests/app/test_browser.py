@@ -104,3 +104,16 @@ def test_phone_width_layout_keeps_the_search_usable(page: Any, users: Any, make_
     page.wait_for_selector("[data-testid=child-table] >> text=Ковальчук Олександр")
     # Nothing overflows the phone screen horizontally.
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_latin_diminutive_finds_the_cyrillic_record(page: Any, users: Any, make_child: Any) -> None:
+    make_child(org="ua", surname="Ковальчук", given_name="Олександр")
+    make_child(org="ua", surname="Ковальчук", given_name="Олексій")
+    _log_in(page, users[("ua", "caseworker")])
+    page.goto("/children/")
+    page.fill("#id_q", "Sasha Kovalchuk")
+    page.press("#id_q", "Enter")
+    table = page.locator("[data-testid=child-table]")
+    table.locator("text=Ковальчук Олександр").wait_for()
+    assert table.locator("text=Ковальчук Олексій").count() == 0
