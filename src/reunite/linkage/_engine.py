@@ -128,18 +128,20 @@ class _Explainer:
         self.levels: dict[str, tuple[LevelParams, ...]] = model.levels
 
     def explain(
-        self, gammas: dict[str, int], left_vals: dict[str, str], right_vals: dict[str, str]
+        self, gammas: dict[str, Any], left_vals: dict[str, str], right_vals: dict[str, str]
     ) -> tuple[FieldExplanation, ...]:
         out = []
         for f in _spec.FIELDS:
             g = gammas[f.name]
+            tf = gammas.get(f"tf:{f.name}") or 0.0
             values = (left_vals.get(f.name, ""), right_vals.get(f.name, ""))
             if g is None or g < 0:
                 out.append(FieldExplanation(f.title, "not known on both sides", 0.0, values))
                 continue
             params = self.levels[f.name]
             p = params[len(params) - 1 - int(g)]
-            out.append(FieldExplanation(f.title, p.label, round(p.weight, 2), values))
+            # The weight includes the term-frequency adjustment (common surnames count less).
+            out.append(FieldExplanation(f.title, p.label, round(p.weight + tf, 2), values))
         return tuple(out)
 
 
@@ -220,13 +222,18 @@ def _collect(
         ids_r = table["unique_id_r"].to_pylist()
         weights = table["match_weight"].to_pylist()
         gammas = {c: table[c].to_pylist() for c in gamma_cols}
+        tfs = {c.removeprefix("mw_tf_adj_"): table[c].to_pylist()
+               for c in table.column_names if c.startswith("mw_tf_adj_")}
         for i, (a, b, w) in enumerate(zip(ids_l, ids_r, weights, strict=True)):
             if swap[i]:
                 a, b = b, a
             if (a, b) in exclude_set:
                 continue
-            by_enquiry[a].append((w, b, {f.name: gammas[f"gamma_{f.name}"][i]
-                                         for f in _spec.FIELDS}))
+            levels: dict[str, Any] = {f.name: gammas[f"gamma_{f.name}"][i]
+                                      for f in _spec.FIELDS}
+            for name, vals in tfs.items():
+                levels[f"tf:{name}"] = vals[i]
+            by_enquiry[a].append((w, b, levels))
     left_by_id = {r.record_id: r for r in left_recs}
     right_by_id = left_by_id if dedupe else {r.record_id: r for r in right_recs}
     explainer = _Explainer(model)

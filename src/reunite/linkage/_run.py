@@ -166,7 +166,10 @@ def predict(
             "match_probability"] + [f"gamma_{f.name}" for f in _spec.FIELDS]
     if link_type == "dedupe_only":
         cols.remove("source_dataset_l")
-    return df.as_pyarrow_table().select(cols)
+    table = df.as_pyarrow_table()
+    # Term-frequency adjustments (common surnames count for less) come as extra columns.
+    cols += [c for c in table.column_names if c.startswith("mw_tf_adj_")]
+    return table.select(cols)
 
 
 def score_aligned(

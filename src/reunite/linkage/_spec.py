@@ -86,7 +86,9 @@ def _surname() -> ComparisonCreator:
         comparison_description="Surname: gender/language-neutral key, aliases, phonetics",
         comparison_levels=[
             cll.And(cll.NullLevel("surname_key"), cll.NullLevel("surname_keys")),
-            cll.ExactMatchLevel("surname_key").configure(label_for_charts="same surname"),
+            cll.ExactMatchLevel("surname_key", term_frequency_adjustments=True).configure(
+                label_for_charts="same surname"
+            ),
             cll.ArrayIntersectLevel("surname_keys", 1).configure(
                 label_for_charts="matches an alternative or former surname"
             ),
@@ -342,12 +344,14 @@ BLOCKING_RULES: tuple[RuleSpec, ...] = (
 EM_RULES: tuple[RuleSpec, ...] = (
     RuleSpec("em_dob", "exact birth date", ("yr", "mo", "dy")),
     # Given name + surname alone also gathers unrelated namesakes (common names), and EM
-    # then learns "same family" instead of "same child"; the father's id makes the block
-    # mostly true pairs. Measured on synth data: m(birth date exact) 0.65 vs 0.24.
+    # then learns "same namesake" instead of "same child" (a different birth date looks
+    # normal). The father's id and the birthplace make the block mostly true pairs.
+    # Measured on synth "hard", 200k x 20k: F1 at 0.5 went 0.79 -> 0.86, weight of
+    # "birth date different" -1.0 -> -3.5 bits.
     RuleSpec(
         "em_names",
-        "first given-name id, surname key and father id",
-        ("given_key", "surname_key", "father_key"),
+        "first given-name id, surname key, father id and birthplace",
+        ("given_key", "surname_key", "father_key", "bplace"),
     ),
 )
 
