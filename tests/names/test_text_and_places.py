@@ -108,7 +108,7 @@ def test_gazetteer_covers_all_cities() -> None:
     from reunite.names._places import gazetteer
 
     g = gazetteer()
-    cats = [r["cat"] for k, r in g.rows.items() if k != "__oblasts__"]
+    cats = [r.cat for r in g.rows.values()]
     assert cats.count("O") == 25 and cats.count("K") == 2
     assert cats.count("M") >= 450 and cats.count("X") >= 1900 and cats.count("P") >= 130
 
@@ -158,14 +158,12 @@ def test_every_katotth_name_with_a_type_word_is_found_whole() -> None:
 
     g = gazetteer()
     checked = 0
-    for pid, row in g.rows.items():
-        if pid == "__oblasts__":
-            continue
-        low = str(row["name"]).lower()
+    for row in g.rows.values():
+        low = row.name.lower()
         if (_PREFIX.match(low) or _OBLAST.search(low) or _RAION.search(low)
                 or re.search(r"\b(місто|село|селище|город|край|район|область|хутір)\b", low)):
             checked += 1
-            p = names.place(str(row["name"]))
+            p = names.place(row.name)
             assert p is not None and names.normalize(p.name_uk) == names.normalize(low), low
     assert checked >= 20
     assert names.place("Рідний Край") is not None
@@ -175,12 +173,12 @@ def test_every_city_is_found_by_its_own_name_and_official_latin_form() -> None:
     from reunite.names._places import gazetteer
 
     g = gazetteer()
-    cities = [r for k, r in g.rows.items() if k != "__oblasts__" and r["cat"] in ("M", "K")]
+    cities = [r for r in g.rows.values() if r.cat in ("M", "K")]
     assert len(cities) >= 450
     for row in cities:
-        for query in (str(row["name"]), names.transliterate(str(row["name"]), "uk_kmu_2010")):
+        for query in (row.name, names.transliterate(row.name, "uk_kmu_2010")):
             p = names.place(query)
-            assert p is not None and p.name_uk == row["name"], query
+            assert p is not None and p.name_uk == row.name, query
 
 
 @pytest.mark.parametrize(

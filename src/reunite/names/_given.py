@@ -83,6 +83,10 @@ def _load() -> _Index:
             idx.add(idx.dim, latin_key(form), name.id)
             idx.add(idx.dim, latin_key(transliterate(form, "uk_kmu_2010")), name.id)
             idx.add(idx.dim, latin_key(transliterate(form, "ru_mvd_310")), name.id)
+    # sets → sorted tuples: tuples of strings are not tracked by the garbage collector
+    for table in (idx.full, idx.dim, idx.cyr_full):
+        for key, ids in table.items():
+            table[key] = tuple(sorted(ids))  # type: ignore[assignment]
     return idx
 
 

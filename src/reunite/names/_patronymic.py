@@ -132,6 +132,8 @@ def _build() -> _Index:
             male, female = _ru_forms(form)
             for p in male + female:
                 idx.add(p, name.id)
+    for key, ids in idx.by_key.items():  # tuples: not tracked by the garbage collector
+        idx.by_key[key] = tuple(sorted(ids))  # type: ignore[assignment]
     return idx
 
 

@@ -22,6 +22,7 @@ import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from typing import NamedTuple
 
 from reunite.names._latin import latin_key
 from reunite.names._text import clean, normalize
@@ -113,13 +114,31 @@ def ru_guess(name_uk: str) -> str:
 
 
 # --- loading ---------------------------------------------------------------------------------
+class _Row(NamedTuple):
+    """One gazetteer entry. A tuple of strings (and tuples of strings) on purpose: the garbage
+    collector stops tracking such tuples, so 31,000 rows cost nothing in later collections."""
+
+    code: str
+    cat: str
+    name: str
+    oblast: str | None
+    raion: str | None
+    ru: tuple[str, ...]
+    en: tuple[str, ...]
+    former: tuple[tuple[str, dt.date | None], ...]
+    country: str = "UA"
+    kind: str = ""
+    region: str = ""
+
+
 class _Gazetteer:
     """Indexes, most exact first: normalised current names (any language, and the KMU
     Latin form), normalised former names, Latin keys of current names, Latin keys of former
     names, consonant skeletons (cities and towns only)."""
 
     def __init__(self) -> None:
-        self.rows: dict[str, dict[str, object]] = {}
+        self.rows: dict[str, _Row] = {}
+        self.oblast_names: dict[str, str] = {}
         self.exact: dict[str, list[str]] = {}
         self.exact_former: dict[str, list[str]] = {}
         self.by_key: dict[str, list[str]] = {}
@@ -144,10 +163,17 @@ class _Gazetteer:
         if skeleton:
             self._put(self.by_skeleton, _skeleton(key), pid)
 
+    def freeze(self) -> None:
+        """Lists → tuples once loaded: fewer objects for the garbage collector to scan."""
+        for table in (self.exact, self.exact_former, self.by_key, self.by_key_former,
+                      self.by_skeleton):
+            for k, v in table.items():
+                table[k] = tuple(v)  # type: ignore[assignment]
+
     def tiers(self, main: str, key: str) -> list[list[str]]:
         norm = normalize(main)
-        return [self.exact.get(norm, []), self.exact_former.get(norm, []),
-                self.by_key.get(key, []), self.by_key_former.get(key, [])]
+        return [list(self.exact.get(norm, ())), list(self.exact_former.get(norm, ())),
+                list(self.by_key.get(key, ())), list(self.by_key_former.get(key, ()))]
 
 
 def _skeleton(key: str) -> str:
@@ -192,10 +218,8 @@ def _load() -> _Gazetteer:
         ru_names = ex[1].split("|") if ex and ex[1] else []
         en_names = ex[2].split("|") if ex and len(ex) > 2 and ex[2] else []
         former = _parse_former(ex[3]) if ex and len(ex) > 3 else ()
-        g.rows[code] = {
-            "code": code, "cat": cat, "name": name, "oblast": oblast_code or None,
-            "raion": raion_code or None, "ru": ru_names, "en": en_names, "former": former,
-        }
+        g.rows[code] = _Row(code, cat, name, oblast_code or None, raion_code or None,
+                            tuple(ru_names), tuple(en_names), tuple(former))
         skeleton = cat in ("K", "M", "X", "T")
         g.add_key(name, code, skeleton=skeleton)
         for ru in ru_names:
@@ -213,16 +237,14 @@ def _load() -> _Gazetteer:
             g.add_key(transliterate(name, "uk_passport_2007"), code, exact=False)
     for row in _read("places_foreign.tsv"):
         pid, country, kind, region, uk, ru, en, former_text = (row + [""] * 8)[:8]
-        g.rows[pid] = {
-            "code": pid, "cat": "F", "country": country, "kind": kind, "region": region,
-            "name": uk, "ru": [ru], "en": en.split("|"), "former": _parse_former(former_text),
-            "oblast": None, "raion": None,
-        }
+        g.rows[pid] = _Row(pid, "F", uk, None, None, (ru,), tuple(en.split("|")),
+                           _parse_former(former_text), country, kind, region)
         for n in [uk, ru, *en.split("|")]:
             g.add_key(n, pid, skeleton=True)
         for n, _when in _parse_former(former_text):
             g.add_key(n, pid, skeleton=True, former=True)
-    g.rows["__oblasts__"] = {"names": oblast_names}
+    g.oblast_names = oblast_names
+    g.freeze()
     return g
 
 
@@ -283,42 +305,38 @@ def _split_query(text: str) -> tuple[str, str | None, list[str]]:
 
 def _make(g: _Gazetteer, pid: str, matches: int, matched: str) -> Place:
     row = g.rows[pid]
-    if row["cat"] == "F":
-        en = [e for e in row["en"] if e]
+    if row.cat == "F":
+        en = [e for e in row.en if e]
         return Place(
-            id=pid, name_uk=row["name"], name_ru=row["ru"][0], name_en=en[0] if en else "",
-            kind=row["kind"], katotth=None, oblast=row["region"] or None,
-            country=row["country"], former_names=row["former"], other_names=tuple(en[1:]),
+            id=pid, name_uk=row.name, name_ru=row.ru[0], name_en=en[0] if en else "",
+            kind=row.kind, katotth=None, oblast=row.region or None,
+            country=row.country, former_names=row.former, other_names=tuple(en[1:]),
             matches=matches, matched_name=matched,
         )
-    cat = row["cat"]
-    name = row["name"]
-    oblasts = g.rows["__oblasts__"]["names"]
+    cat = row.cat
+    name = row.name
     en = transliterate(name, "uk_kmu_2010")
     if cat == "O":
         en = en if name.startswith("Автономна") else f"{en} Oblast"
     elif cat == "P":
         en = f"{en} Raion"
-    ru = row["ru"][0] if row["ru"] else ru_guess(name)
-    raion = g.rows.get(row["raion"]) if row["raion"] and row["raion"] != pid else None
+    ru = row.ru[0] if row.ru else ru_guess(name)
+    raion = g.rows.get(row.raion) if row.raion and row.raion != pid else None
     return Place(
         id=pid, name_uk=name, name_ru=ru, name_en=en, kind=_KIND.get(cat, cat), katotth=pid,
-        oblast=oblasts.get(row["oblast"]) if row["oblast"] else None,
-        oblast_id=row["oblast"], country="UA", former_names=row["former"],
-        raion=raion["name"] if raion else None,
-        other_names=tuple(dict.fromkeys([*row["ru"][1:], *row["en"]])),
-        name_ru_generated=not row["ru"], matches=matches, matched_name=matched,
+        oblast=g.oblast_names.get(row.oblast) if row.oblast else None,
+        oblast_id=row.oblast, country="UA", former_names=row.former,
+        raion=raion.name if raion else None,
+        other_names=tuple(dict.fromkeys([*row.ru[1:], *row.en])),
+        name_ru_generated=not row.ru, matches=matches, matched_name=matched,
     )
 
 
 def _context_oblast(g: _Gazetteer, context: list[str]) -> str | None:
     for part in context:
         name, _hint, _ = _split_query(part)
-        for pid in g.exact.get(normalize(name), []) + g.by_key.get(latin_key(name), []):
-            row = g.rows[pid]
-            if row["cat"] == "O":
-                return pid
-            if row["cat"] in ("K",):
+        for pid in (*g.exact.get(normalize(name), ()), *g.by_key.get(latin_key(name), ())):
+            if g.rows[pid].cat in ("O", "K"):
                 return pid
     return None
 
@@ -331,19 +349,19 @@ def _choose(g: _Gazetteer, ids: list[str], hint: str | None, oblast: str | None,
             *, strict: bool, former: bool = False) -> list[str]:
     pool = list(dict.fromkeys(ids))
     if oblast:
-        inside = [i for i in pool if g.rows[i].get("oblast") == oblast or i == oblast]
+        inside = [i for i in pool if g.rows[i].oblast == oblast or i == oblast]
         pool = inside or pool
     if hint in _HINT_CATS:
-        fitting = [i for i in pool if g.rows[i]["cat"] in _HINT_CATS[hint]]
+        fitting = [i for i in pool if g.rows[i].cat in _HINT_CATS[hint]]
         pool = fitting if (strict or fitting) else pool
     else:
-        pool = [i for i in pool if g.rows[i]["cat"] != "H"] or pool
+        pool = [i for i in pool if g.rows[i].cat != "H"] or pool
     # a city before a town, a village, a raion; curated places (oblast centres, large
     # cities) before namesakes; a Ukrainian place before a foreign one that had the same
     # former name (Свердловськ, Орджонікідзе)
     pool.sort(key=lambda i: (
-        (g.rows[i]["cat"] == "F") if former else 0,
-        _RANK.get(str(g.rows[i]["cat"]), 9), not g.rows[i]["ru"], i,
+        (g.rows[i].cat == "F") if former else 0,
+        _RANK.get(g.rows[i].cat, 9), not g.rows[i].ru, i,
     ))
     return pool
 
@@ -383,7 +401,7 @@ def place(text: str) -> Place | None:
             break
     if hint in ("oblast", "raion"):
         return None
-    loose = _choose(g, g.by_skeleton.get(_skeleton(key), []), hint, oblast, strict=False)
+    loose = _choose(g, list(g.by_skeleton.get(_skeleton(key), ())), hint, oblast, strict=False)
     loose = [c for c in loose if _close(key, g, c)]
     if not loose:
         return None
@@ -394,5 +412,5 @@ def _close(key: str, g: _Gazetteer, pid: str) -> bool:
     from rapidfuzz.distance import JaroWinkler
 
     row = g.rows[pid]
-    names = [row["name"], *row.get("ru", []), *[n for n, _ in row.get("former", ())]]
+    names = [row.name, *row.ru, *[n for n, _ in row.former]]
     return any(JaroWinkler.similarity(key, latin_key(n)) >= 0.88 for n in names if n)
