@@ -37,8 +37,10 @@ test-sqlite: $(STAMP)
 	env -u DATABASE_URL $(BIN)/python -m pytest -n 2 -p no:cacheprovider
 
 # The database-backed tests again on PostgreSQL (engines do not touch a database).
+# Each run uses its own test database name (the shell's process id), so runs never collide.
 test-postgres: $(STAMP)
-	DATABASE_URL=$(TEST_POSTGRES_URL) $(BIN)/python -m pytest -n 2 -p no:cacheprovider -m "not engine" tests/app
+	DATABASE_URL=$(TEST_POSTGRES_URL) REUNITE_TEST_DB_NAME=test_reunite_$$$$ \
+		$(BIN)/python -m pytest -n 2 -p no:cacheprovider tests/app
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
