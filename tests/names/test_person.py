@@ -303,3 +303,15 @@ def test_dictionary_agrees_with_names_translator() -> None:
         for form in entry.uk:
             for ru in dicts.lookup(form, "first")[:3]:
                 assert entry.id in names.given_name_ids(ru), (entry.id, form, ru)
+
+
+def test_two_word_turkic_patronymics_and_double_given_names() -> None:
+    p = names.parse_name("Мамедова Айгюль Рашид кызы")
+    assert (p.surname, p.given, p.patronymic) == ("Мамедова", "Айгюль", "Рашид кызы")
+    assert names.patronymic_gender("Рашид кызы") == "F"
+    p = names.parse_name("Mammadov Ali Rashid ogly")
+    assert (p.surname, p.given, p.patronymic) == ("Mammadov", "Ali", "Rashid ogly")
+    double = names.parse_name("Анна Марія Ковальчук")
+    assert (double.surname, double.given) == ("Ковальчук", "Анна Марія")
+    assert "ambiguous_given" not in double.flags
+    assert names.parse_name("Ковальчук Олександр Петрович 2010 р.н.").confidence < 1.0

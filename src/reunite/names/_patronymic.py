@@ -208,14 +208,15 @@ _FEMALE = re.compile(r"(?:вна|ична|чна|vna|wna|ichna|chna|tschna|ки�
 # endings that only patronymics have (a surname may end in -ич: Маринич, Гаєвич)
 _STRONG = re.compile(
     r"(?:ович|евич|івна|ївна|овна|евна|ична|ілліч|ильич|ovych|ovich|evich|ivna|iivna|ovna|"
-    r"evna|ichna|owytsch|owitsch|ewitsch|ovitch|evitch|owicz|ewicz|iwna|owna|ewna|ijiwna)$"
+    r"evna|ichna|owytsch|owitsch|ewitsch|ovitch|evitch|owicz|ewicz|iwna|owna|ewna|ijiwna|"
+    r"\sоглы|\sогли|\sкызы|\sкизи|\sogly|\sohly|\sogli|\soglu|\skyzy|\skyzi|\sqizi)$"
 )
 
 
 def strong_patronymic(text: str) -> bool:
     """True when the word ends the way only patronymics end (-ович, -івна, -ovitch ...)."""
     t = normalize(text) if isinstance(text, str) else ""
-    return bool(t) and bool(_STRONG.search(t.split()[-1]))
+    return bool(t) and bool(_STRONG.search(t))
 
 
 @lru_cache(maxsize=100_000)

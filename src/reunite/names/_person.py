@@ -103,8 +103,16 @@ def _tokens_cached(text: str) -> tuple[tuple[str, ...], frozenset[str]]:
             flags.add("symbols")
         letters = letters.strip("'-")
         if letters and _HAS_LETTER.search(letters):
-            words.append(letters)
+            if words and letters.casefold() in _TURKIC_PATRONYMIC:
+                # Azerbaijani / Crimean Tatar patronymics are two words: "Рашид кизи"
+                words[-1] = f"{words[-1]} {letters}"
+            else:
+                words.append(letters)
     return tuple(words), frozenset(flags)
+
+
+_TURKIC_PATRONYMIC = frozenset({"оглы", "огли", "кызы", "кизи", "ogly", "ohly", "ogli", "oglu",
+                                "oğlu", "kyzy", "kyzi", "qizi", "qızı", "uly", "улы"})
 
 
 @lru_cache(maxsize=100_000)
@@ -152,6 +160,8 @@ def _finish(s: str | None, g: str | None, p: str | None, conf: float,
         conf -= penalty
     if "truncated" in flags:
         conf -= 0.1
+    if "digits" in flags or "symbols" in flags:
+        conf -= 0.05
     return PersonName(s, g, p, round(max(0.0, min(1.0, conf)), 2), frozenset(flags))
 
 
@@ -160,7 +170,8 @@ def _given_flags(g: str, p: str | None) -> tuple[frozenset[str], float]:
     flags: set[str] = set()
     penalty = 0.0
     ids = given_name_ids(g)
-    if len(ids) > 1:
+    # ambiguous when one word has several readings (Саша), not for a double name (Анна Марія)
+    if any(len(given_name_ids(w)) > 1 for w in g.replace("-", " ").split()):
         flags.add("ambiguous_given")
     if ids and is_diminutive(g):
         flags.add("diminutive")
