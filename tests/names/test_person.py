@@ -315,3 +315,13 @@ def test_two_word_turkic_patronymics_and_double_given_names() -> None:
     assert (double.surname, double.given) == ("Ковальчук", "Анна Марія")
     assert "ambiguous_given" not in double.flags
     assert names.parse_name("Ковальчук Олександр Петрович 2010 р.н.").confidence < 1.0
+
+
+@pytest.mark.parametrize(
+    ("latin", "ukrainian"),
+    [("Tychtchenko", "Тищенко"), ("Chevtchenko", "Шевченко"), ("Schewtschenko", "Шевченко"),
+     ("Wyschnewskyj", "Вишневський"), ("Polichtchouk", "Поліщук"), ("Koutcher", "Кучер"),
+     ("Kowaltschuk", "Ковальчук"), ("Savytskyj", "Савицький")],
+)
+def test_french_and_german_spellings_back_to_cyrillic(latin: str, ukrainian: str) -> None:
+    assert names.cyrillic_spellings(latin)["uk"][0] == ukrainian

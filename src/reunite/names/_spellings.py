@@ -112,6 +112,29 @@ def _cyrillic_forms(word: str) -> tuple[list[str], list[str]]:
     return list(dict.fromkeys(uk)), list(dict.fromkeys(ru))
 
 
+# (pattern, English-style replacement); upper-case placeholders keep a later rule from
+# rewriting what an earlier one produced
+_FR_TO_EN = [("chtch", "Q"), ("tch", "C"), ("ch", "S"), ("ou", "u"), ("dj", "dZ"), ("j", "Z"),
+             ("gue", "ge"), ("gui", "gi")]
+_DE_TO_EN = [("schtsch", "Q"), ("tsch", "C"), ("sch", "S"), ("sh", "Z"), ("ch", "kh"),
+             ("tz", "ts"), ("z", "ts"), ("w", "v"), ("j", "y")]
+_PLACEHOLDERS = str.maketrans({"Q": "shch", "C": "ch", "S": "sh", "Z": "zh"})
+
+
+def _foreign_readings(word: str) -> list[str]:
+    """The word rewritten from French and from German conventions to English-style Latin."""
+    w = word.lower()
+    out = []
+    for rules, markers in ((_FR_TO_EN, ("ch", "ou", "j")),
+                           (_DE_TO_EN, ("sch", "w", "z", "j", "ch", "sh"))):
+        if any(m in w for m in markers):
+            r = w
+            for a, b in rules:
+                r = r.replace(a, b)
+            out.append(r.translate(_PLACEHOLDERS))
+    return [r for r in out if r != w]
+
+
 @lru_cache(maxsize=50_000)
 def _latin_to_cyrillic(word: str) -> tuple[list[str], list[str]]:
     w = clean(word)
@@ -139,7 +162,15 @@ def _latin_to_cyrillic(word: str) -> tuple[list[str], list[str]]:
         return list(dict.fromkeys(uk)), list(dict.fromkeys(ru))
     cands_uk = to_cyrillic(w, "uk", 12)
     kind = "patronymic" if looks_like_patronymic(w) else "last"
-    known = [c for c in cands_uk if _nt_lookup(_cap(c), kind)]
+    # French (Chevtchenko, Tychtchenko) and German (Schewtschenko, Wyschnewskyj) spellings are
+    # also read through their own conventions; the dictionary check below picks the real name
+    extra = [c for r in _foreign_readings(w) for c in to_cyrillic(r, "uk", 6)]
+    low = w.lower()
+    # a spelling that shows a foreign convention plainly (tsch, sch, w; tch, ou) is read that
+    # way first: Schewtschenko is Шевченко, not Щевченко
+    first = extra + cands_uk if any(m in low for m in ("tsch", "sch", "w", "tch", "ou")) \
+        else cands_uk + extra
+    known = [c for c in dict.fromkeys(first) if _nt_lookup(_cap(c), kind)]
     # Latin drops the soft sign; when a name is known with and without it, the soft form
     # is the usual Ukrainian one (Мельник, not Мелник)
     soft = {c.replace("ь", "") for c in known if "ь" in c}

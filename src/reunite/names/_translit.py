@@ -167,7 +167,8 @@ _BACK_UK: dict[str, list[tuple[str, float]]] = {
     "ii": [("ій", 0.1), ("ії", 0.6)], "iia": [("ія", 0)], "iya": [("ія", 0.1)],
     "iyu": [("ію", 0.2)], "iiu": [("ію", 0.1)], "iie": [("іє", 0.1)],  "ij": [("ій", 0.1)],
     "yj": [("ий", 0.2)],
-    "skyi": [("ський", 0)], "sky": [("ський", 0.3)], "ska": [("ська", 0.1), ("ска", 0.6)],
+    "skyi": [("ський", 0)], "skyj": [("ський", 0)], "skyy": [("ський", 0)],
+    "sky": [("ський", 0.3)], "ska": [("ська", 0.1), ("ска", 0.6)],
     "tskyi": [("цький", 0)], "tska": [("цька", 0.1)], "zkyi": [("зький", 0)],
     "zka": [("зька", 0.2)],
     "a": [("а", 0)], "b": [("б", 0)], "v": [("в", 0)], "w": [("в", 0.1)], "h": [("г", 0), ("х", 1)],
@@ -260,9 +261,9 @@ def to_cyrillic(word: str, lang: str, limit: int = 4) -> list[str]:
 _UK_VOWELS_CYR = set("аеєиіїоуюя")
 
 
-_ENDING_GRAPHS = frozenset({"skyi", "sky", "ska", "tskyi", "tska", "zkyi", "zka", "skiy", "skii",
-                            "skij", "skaya", "skaia", "skaja", "tskiy", "tskii", "tskaya",
-                            "tskaia"})
+_ENDING_GRAPHS = frozenset({"skyi", "skyj", "skyy", "sky", "ska", "tskyi", "tska", "zkyi",
+                            "zka", "skiy", "skii", "skij", "skaya", "skaia", "skaja", "tskiy",
+                            "tskii", "tskaya", "tskaia"})
 
 
 def _position_cost(lang: str, graph: str, cyr: str, pos: int, n: int, out: str) -> float:
