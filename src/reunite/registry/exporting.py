@@ -40,7 +40,7 @@ ListKind = Literal["children", "enquiries"]
 LIST_KINDS: tuple[ListKind, ...] = ("children", "enquiries")
 Progress = Callable[[str, int, int], None]
 
-MODEL_OF: dict[str, type[Model]] = {"children": Child, "enquiries": Enquiry}
+MODEL_OF: dict[str, type[Child] | type[Enquiry]] = {"children": Child, "enquiries": Enquiry}
 OBJECT_TYPE: dict[str, str] = {"children": "child", "enquiries": "enquiry"}
 
 # Interchange column -> the model field it shows, for the columns that hold restricted data.

@@ -24,7 +24,7 @@ import hashlib
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -308,7 +308,7 @@ def parse_relationship(text: str) -> str:
 
 
 def merge_names(
-    existing: Sequence[ChildName], wanted: Sequence[Mapping[str, Any]]
+    existing: Iterable[ChildName], wanted: Sequence[Mapping[str, Any]]
 ) -> list[dict[str, Any]]:
     """The names to keep when a list row updates a child.
 
@@ -508,12 +508,13 @@ def _plan_rows(
                     Problem(row, "enquirer_name", "is empty: who is asking for the child?")
                 )
             fields = enquiry_fields(record, relationship or "other")
-            plan = _Plan(record, fields, enquirer=enquirer_fields(record))
+            enquirer = enquirer_fields(record)
+            plan = _Plan(record, fields, enquirer=enquirer)
             row_problems += _clean_problems(
                 row, Enquiry(**fields), ["owner", "enquirer"], column_of
             )
             row_problems += _clean_problems(
-                row, Person(**plan.enquirer), ["owner"],
+                row, Person(**enquirer), ["owner"],
                 lambda n: "enquirer_contact" if n == "contact" else "enquirer_name",
             )  # fmt: skip
         if consent_for_tracing is not None:
@@ -561,20 +562,21 @@ def _plan_updates(
     acting: Acting, kind: ListKind, to_update: dict[int, _Plan], today: dt.date
 ) -> None:
     """Reduce each update to the fields that change (an unchanged row writes nothing)."""
-    model = MODEL_OF[kind]
-    queryset = model.objects.filter(pk__in=list(to_update))
-    queryset = (
-        queryset.prefetch_related("names")
-        if kind == "children"
-        else queryset.select_related("enquirer")
-    )
-    for existing in queryset.iterator(chunk_size=2000):
+    ids = list(to_update)
+    records: Iterator[Child] | Iterator[Enquiry]
+    if kind == "children":
+        children = Child.objects.filter(pk__in=ids).prefetch_related("names")
+        records = children.iterator(chunk_size=2000)
+    else:
+        enquiries = Enquiry.objects.filter(pk__in=ids).select_related("enquirer")
+        records = enquiries.iterator(chunk_size=2000)
+    for existing in records:
         plan = to_update[existing.pk]
         plan.existing = existing
         fields = dict(plan.fields)
         fields.pop("record_id")  # matched by it (or by the generated id, which stays virtual)
         sees_restricted = policy.can_see_restricted(acting.user, existing)
-        if kind == "children":
+        if isinstance(existing, Child):  # kind == "children"
             if existing.estimated_age is not None and (
                 current_estimated_age(existing, today) == fields["estimated_age"]
             ):
@@ -766,6 +768,7 @@ def _write(
     for done, plan in enumerate(plans, start=1):
         record = plan.record
         action = plan.action
+        obj: Child | Enquiry
         try:
             if kind == "children":
                 if action == "create":
@@ -783,11 +786,12 @@ def _write(
                     assert plan.enquirer is not None
                     obj = actions.create_enquiry(acting, plan.fields, plan.enquirer)
                 elif action == "update":
-                    obj = plan.existing
+                    enquiry: Enquiry = plan.existing
                     if plan.person_changes:
-                        actions.update_person(acting, obj.enquirer, plan.person_changes)
+                        actions.update_person(acting, enquiry.enquirer, plan.person_changes)
                     if plan.fields:
-                        obj = actions.update_enquiry(acting, obj, plan.fields)
+                        enquiry = actions.update_enquiry(acting, enquiry, plan.fields)
+                    obj = enquiry
                 else:
                     obj = plan.existing
         except Exception as exc:

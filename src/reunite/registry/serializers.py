@@ -20,12 +20,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from django.db.models import Model
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import empty
+from rest_framework.relations import ManyRelatedField
 
 from reunite.accounts import policy
 from reunite.accounts.models import Organization, OrganizationKind
@@ -45,6 +46,10 @@ from reunite.registry.models import (
     PartialDateMixin,
     Person,
 )
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django_stubs_ext import StrOrPromise
 
 PARTIAL_DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
 COUNTRY_CODE = re.compile(r"^[A-Z]{2}$")
@@ -95,7 +100,7 @@ class PartialDateField(serializers.Field):
     Reads and writes the model fields ``<name>`` and ``<name>_precision`` together.
     """
 
-    default_error_messages: ClassVar[dict[str, str]] = {
+    default_error_messages: ClassVar[dict[str, StrOrPromise]] = {
         "invalid": "Give the date as a string: YYYY-MM-DD, YYYY-MM or YYYY.",
         "future": "The date is in the future.",
     }
@@ -136,7 +141,7 @@ class PartialDateField(serializers.Field):
 class CountryCodeField(serializers.CharField):
     """An ISO 3166-1 alpha-2 code, upper-cased."""
 
-    default_error_messages: ClassVar[dict[str, str]] = {
+    default_error_messages: ClassVar[dict[str, StrOrPromise]] = {
         "country": '"{input}" is not a two-letter country code (e.g. UA).'
     }
 
@@ -188,8 +193,13 @@ class RegistryModelSerializer(EnumMessagesModelSerializer):
 class OwnedRecordMixin(serializers.Serializer):
     """Owner and sharing, read-only, as organisation short names."""
 
-    owner = serializers.SlugRelatedField(slug_field="short_name", read_only=True)
-    shared_with = serializers.SlugRelatedField(slug_field="short_name", read_only=True, many=True)
+    owner: serializers.SlugRelatedField[Organization] = serializers.SlugRelatedField(
+        slug_field="short_name", read_only=True
+    )
+    # many=True: DRF's SlugRelatedField.__new__ returns a ManyRelatedField around it.
+    shared_with: serializers.RelatedField[Organization, str, str] | ManyRelatedField = (
+        serializers.SlugRelatedField(slug_field="short_name", read_only=True, many=True)
+    )
 
 
 RESTRICTED_HELP = " Shown only to roles that need it (caseworker, coordinator, transfer officer)."
@@ -278,7 +288,9 @@ class IdentityDocumentCreateSerializer(serializers.Serializer):
 class AttachmentSerializer(serializers.ModelSerializer):
     """A file's description and checksum; the bytes are never sent through the API."""
 
-    uploaded_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    uploaded_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
     # A plain string here (the upload request carries the enum): a choice set used in one
     # component only keeps a stable enum name when other apps also have a field "kind".
     kind = serializers.CharField(
@@ -307,7 +319,8 @@ class AgeOutSerializer(serializers.Serializer):
 
 class ChildSerializer(OwnedRecordMixin, RegistryModelSerializer):
     display_name = serializers.CharField(read_only=True)
-    names = ChildNameSerializer(
+    # The stubs' BaseSerializer.__init__ lacks the ListSerializer arguments many=True passes on.
+    names = ChildNameSerializer(  # type: ignore[call-arg]
         many=True, max_length=MAX_NAMES,  # an empty list is refused in validate_names
         help_text="All the child's names (aliases); the first is primary unless one says so. "
         "On update, the list replaces the stored names.",
@@ -433,11 +446,14 @@ class EnquirySerializer(OwnedRecordMixin, RegistryModelSerializer):
         }
 
     def to_representation(self, instance: Any) -> dict[str, Any]:
-        self.context["_show_enquirer_contact"] = self.show_restricted(instance)
+        # The stubs type the context read-only; DRF keeps the dict the root was given, and
+        # the nested enquirer serializer reads it from there.
+        context = cast(dict[str, Any], self.context)
+        context["_show_enquirer_contact"] = self.show_restricted(instance)
         try:
             return super().to_representation(instance)
         finally:
-            self.context.pop("_show_enquirer_contact", None)
+            context.pop("_show_enquirer_contact", None)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         errors: dict[str, Any] = {}
@@ -474,8 +490,12 @@ class CaseEventSerializer(serializers.ModelSerializer):
     # Plain strings in the schema, so the case-state enum keeps one name ("state").
     from_state = serializers.CharField(read_only=True, help_text="Empty for the opening event.")
     to_state = serializers.CharField(read_only=True)
-    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    organization = serializers.SlugRelatedField(slug_field="short_name", read_only=True)
+    actor: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
+    organization: serializers.SlugRelatedField[Organization] = serializers.SlugRelatedField(
+        slug_field="short_name", read_only=True
+    )
 
     class Meta:
         model = CaseEvent
