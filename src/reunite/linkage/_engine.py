@@ -190,13 +190,14 @@ def link(
             (left.filter(is_new_e), right),
             (left.filter(pc.invert(is_new_e)), right.filter(is_new_r)),
         ]
+    tf = _run.tf_tables([left, right])
     # Scoring below the threshold is pointless, but ranking needs every pair above it.
     scored: list[pa.Table] = []
     for lt, rt in runs:
         if lt.num_rows == 0 or rt.num_rows == 0:
             continue
         scored.append(_run.predict(lt, rt, model, threshold=threshold, backend=backend,
-                                   progress=progress))
+                                   progress=progress, tf=tf))
     progress("ranking candidates")
     return _collect(scored, model, left_recs, right_recs, top_k=top_k,
                     exclude=exclude_pairs, explain=explain)

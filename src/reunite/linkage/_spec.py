@@ -40,6 +40,8 @@ SCALAR_COLUMNS = (
 )
 ARRAY_COLUMNS = ("given_ids", "surname_keys", "father_ids", "mother_ids", "sobls")
 INT_COLUMNS = ("yr", "mo", "dy", "yr_lo", "yr_hi")
+#: Columns with a term-frequency adjustment (a common value is weaker evidence).
+TF_COLUMNS = ("surname_key",)
 
 
 def _custom(sql: str, label: str) -> cll.CustomLevel:
