@@ -140,34 +140,11 @@ def fit(
         "labels": {"confirmed": 0, "rejected": 0},
         "history": [],
     }
-    model = LinkageModel.from_splink(model_dict, link_type=link_type, metadata=metadata)
-    return _calibrate_prior(model)
-
-
-def _calibrate_prior(model: LinkageModel) -> LinkageModel:
-    """Replace the assumed recall of the prior rules with the one the trained m imply.
-
-    Splink counts the pairs the deterministic rules find and divides by an assumed
-    recall. Once m is trained, the first rule's recall among true pairs is about
-    m(birth date exact) x m(same surname) x m(same given name): on synthetic data this
-    brings the prior within 5 % of the truth (the assumed 0.7 was off by 2x on the hard
-    level), so probabilities mean what they say.
-    """
-    def m_of(field: str, label: str) -> float:
-        return next(p.m for p in model.levels[field] if p.label == label)
-
-    recall = (
-        m_of("birth_date", "exact")
-        * m_of("surname", "same surname")
-        * m_of("given_name", "same name (incl. diminutive or Russified form)")
-    )
-    if not 0.05 <= recall <= 1.0:
-        return model  # implausible m: keep the rule-based prior
-    prior = min(model.prior * _spec.PRIOR_RULES_RECALL / recall, 0.5)
-    model.metadata["prior_from_rules"] = model.prior
-    model.metadata["prior_rules_recall_estimated"] = round(recall, 4)
-    return LinkageModel(prior=prior, levels=model.levels, link_type=model.link_type,
-                        metadata=model.metadata)
+    # The assumed recall of the prior rules is kept on purpose: deriving it from the
+    # trained m (m(dob exact) x m(surname) x m(given)) put the prior within 5 % of the
+    # truth on synthetic data but, with EM's over-confident pair weights, cut F1 at 0.5
+    # from 0.76 to 0.73 at 1 M records (docs/benchmarks.md).
+    return LinkageModel.from_splink(model_dict, link_type=link_type, metadata=metadata)
 
 
 def tf_tables(tables: list[pa.Table]) -> dict[str, pa.Table]:
