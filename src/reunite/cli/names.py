@@ -243,7 +243,7 @@ def place_cmd(
     if as_json:
         _echo_json(_place_json(text, found))
         return
-    d = found.as_dict()
+    d: dict[str, Any] = found.as_dict()
     table = Table(show_header=False, box=None, pad_edge=False)
     table.add_column(style="bold")
     table.add_column()

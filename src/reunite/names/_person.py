@@ -91,7 +91,7 @@ def _tokens_cached(text: str) -> tuple[tuple[str, ...], frozenset[str]]:
     t = clean(raw)
     if _DIGIT.search(t):
         flags.add("digits")
-    words = []
+    words: list[str] = []
     for w in _WORD_SPLIT.split(t):
         if not w:
             continue

@@ -306,11 +306,11 @@ def _split_query(text: str) -> tuple[str, str | None, list[str]]:
 def _make(g: _Gazetteer, pid: str, matches: int, matched: str) -> Place:
     row = g.rows[pid]
     if row.cat == "F":
-        en = [e for e in row.en if e]
+        english = [e for e in row.en if e]
         return Place(
-            id=pid, name_uk=row.name, name_ru=row.ru[0], name_en=en[0] if en else "",
+            id=pid, name_uk=row.name, name_ru=row.ru[0], name_en=english[0] if english else "",
             kind=row.kind, katotth=None, oblast=row.region or None,
-            country=row.country, former_names=row.former, other_names=tuple(en[1:]),
+            country=row.country, former_names=row.former, other_names=tuple(english[1:]),
             matches=matches, matched_name=matched,
         )
     cat = row.cat

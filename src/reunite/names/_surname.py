@@ -41,8 +41,8 @@ def _part_key(part: str) -> str:
         word = word[1:]
     for pattern, repl in _STEMS:
         word = pattern.sub(repl, word)
-    for pattern, repl in _RULES:
-        new, count = pattern.subn(repl, word)
+    for rule, replacement in _RULES:
+        new, count = rule.subn(replacement, word)
         if count:
             word = new
             break

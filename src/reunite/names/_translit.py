@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Any
 
 import iuliia
 import translitua
@@ -23,7 +24,7 @@ import translitua
 from reunite.names._text import UK_ONLY, clean, is_cyrillic
 from reunite.names.exceptions import UnknownSchemeError
 
-_UA_SCHEMES: dict[str, object] = {
+_UA_SCHEMES: dict[str, Any] = {
     "uk_kmu_2010": translitua.UkrainianKMU,
     "uk_passport_2007": translitua.UkrainianPassport2007,
     "uk_passport_2004_alt": translitua.UkrainianPassport2004Alt,
@@ -44,7 +45,7 @@ _UA_SCHEMES: dict[str, object] = {
     "uk_simple": translitua.UkrainianSimple,
 }
 
-_RU_SCHEMES: dict[str, object] = {
+_RU_SCHEMES: dict[str, Any] = {
     "ru_icao_2013": iuliia.ICAO_DOC_9303,
     "ru_gost_52535": iuliia.GOST_52535,
     "ru_mvd_310": iuliia.MVD_310,
