@@ -8,7 +8,7 @@ PORT ?= 8000
 # PostgreSQL used by `make test-postgres` (CI runs both databases).
 TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: install demo serve test test-sqlite test-postgres lint browser clean
+.PHONY: install demo serve test test-sqlite test-postgres lint system-deps clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) is required"; exit 1; }
@@ -27,10 +27,12 @@ demo: $(STAMP)
 serve: $(STAMP)
 	REUNITE_DEBUG=1 $(BIN)/reunite serve --host $(HOST) --port $(PORT)
 
-browser:
+# System packages the tests need (each script does nothing when the package is there).
+system-deps:
 	bash scripts/install-browser.sh
+	bash scripts/install-java.sh
 
-test: $(STAMP) browser test-sqlite
+test: $(STAMP) system-deps test-sqlite
 	@if [ -n "$$CI" ] || [ -n "$$REUNITE_TEST_POSTGRES" ]; then $(MAKE) test-postgres; fi
 
 test-sqlite: $(STAMP)

@@ -362,7 +362,7 @@ def retrain_with_labels(
                             f"{missing[0]!r}")
     gammas = score_pairs(model, [left_recs[e] for e, _, _ in labelled],
                          [right_recs[r] for _, r, _ in labelled], backend=backend)
-    counts = {True: defaultdict(lambda: defaultdict(float)),
+    counts: dict[bool, Any] = {True: defaultdict(lambda: defaultdict(float)),
               False: defaultdict(lambda: defaultdict(float))}
     n_pos = n_neg = 0
     for (_, _, same), g in zip(labelled, gammas, strict=True):

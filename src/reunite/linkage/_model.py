@@ -238,7 +238,7 @@ def settings_creator(
         blocking_rules_to_generate_predictions=(
             blocking_rules
             if blocking_rules is not None
-            else [r.creator() for r in _spec.BLOCKING_RULES]
+            else [r.creator() for r in _spec.BLOCKING_RULES]  # type: ignore[misc]  # Splink accepts SQL strings too
         ),
         retain_matching_columns=True,  # the only way to get gamma_* (levels) back
         retain_intermediate_calculation_columns=True,
