@@ -107,7 +107,9 @@ def test_phone_width_layout_keeps_the_search_usable(page: Any, users: Any, make_
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_latin_diminutive_finds_the_cyrillic_record(page: Any, users: Any, make_child: Any) -> None:
+def test_a_latin_diminutive_finds_the_cyrillic_record(
+    page: Any, users: Any, make_child: Any
+) -> None:
     make_child(org="ua", surname="Ковальчук", given_name="Олександр")
     make_child(org="ua", surname="Ковальчук", given_name="Олексій")
     _log_in(page, users[("ua", "caseworker")])
