@@ -7,9 +7,6 @@ re-run follows, and the rejected pair does not come back.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import shutil
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -17,60 +14,14 @@ import pytest
 from reunite.matching import actions as m
 from reunite.matching.models import CandidatePair, MatchRun, PairStatus
 from reunite.registry.models import Case
-from tests.app.conftest import PASSWORD
+from tests.app.browser import BROWSER_MARKS, log_in
 from tests.app.fixtures_matching import (
     acting,
     add_pair_records,
     trained_link_model,  # noqa: F401 - fixture
 )
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not os.path.exists(CHROMIUM),
-        reason="Chromium is not installed (make test installs it via scripts/install-browser.sh)",
-    ),
-]
-# Playwright's sync API runs an event loop in this thread; the ORM calls in these tests
-# happen outside any coroutine, so Django's async-safety check can be relaxed here.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            ],
-        )  # fmt: skip
-        yield instance
-        instance.close()
-
-
-@pytest.fixture
-def page(browser: Any, live_server: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=live_server.url)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    yield page
-    context.close()
-    assert not errors, f"browser errors: {errors}"
-
-
-def _log_in(page: Any, user: Any) -> None:
-    page.goto("/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_selector("[data-testid=who]")
+pytestmark = BROWSER_MARKS
 
 
 def _log_out(page: Any) -> None:
@@ -105,7 +56,7 @@ def test_confirm_one_reject_another_and_the_rejected_pair_does_not_return(
     )  # fmt: skip
 
     # A caseworker runs matching from the screen.
-    _log_in(page, users[("ua", "caseworker")])
+    log_in(page, users[("ua", "caseworker")])
     _run_matching(page, full=False)
     assert "new candidate pair" in page.inner_text(".messages")
     first_run = MatchRun.objects.get()
@@ -114,7 +65,7 @@ def test_confirm_one_reject_another_and_the_rejected_pair_does_not_return(
     _log_out(page)
 
     # A verifier works through the queue: confirms one pair...
-    _log_in(page, users[("ua", "verifier")])
+    log_in(page, users[("ua", "verifier")])
     page.click("nav >> text=Review queue")
     page.wait_for_selector(f"[data-pair='{same.pk}']")
     page.click(f"[data-pair='{same.pk}'] >> [data-testid=review]")
@@ -142,7 +93,7 @@ def test_confirm_one_reject_another_and_the_rejected_pair_does_not_return(
     assert (case.child_id, case.state) == (same_c.pk, "match_proposed")
 
     # A full re-run: the rejected pair does not come back.
-    _log_in(page, users[("ua", "caseworker")])
+    log_in(page, users[("ua", "caseworker")])
     _run_matching(page, full=True)
     rerun = MatchRun.objects.exclude(pk=first_run.pk).get()
     assert rerun.mode == MatchRun.Mode.FULL and rerun.excluded_pairs == 2

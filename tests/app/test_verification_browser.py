@@ -10,8 +10,6 @@ mediator's coordinator moving the case to *approved for reunification*.
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -20,34 +18,10 @@ import pytest
 
 from reunite.registry.models import Case
 from reunite.verification.models import Evidence
-from tests.app.conftest import PASSWORD
+from tests.app.browser import BROWSER_MARKS, log_in, new_page
 from tests.app.fixtures_verification import PDF, dna_files, make_case
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not os.path.exists(CHROMIUM),
-        reason="Chromium is not installed (make test installs it via scripts/install-browser.sh)",
-    ),
-]
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            ],
-        )  # fmt: skip
-        yield instance
-        instance.close()
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture
@@ -57,18 +31,9 @@ def session(browser: Any, live_server: Any) -> Iterator[Callable[[Any], Any]]:
     errors: list[str] = []
 
     def open_as(user: Any) -> Any:
-        context = browser.new_context(
-            viewport={"width": 1280, "height": 900}, base_url=live_server.url
-        )
+        context, page = new_page(browser, live_server.url, errors)
         contexts.append(context)
-        page = context.new_page()
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.goto("/login/")
-        page.fill("#id_username", user.username)
-        page.fill("#id_password", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_selector("[data-testid=who]")
+        log_in(page, user)
         return page
 
     yield open_as
