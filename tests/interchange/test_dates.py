@@ -53,3 +53,12 @@ def test_str_parse_round_trip(day: date, cut: int) -> None:
     d = [full, PartialDate(day.year, day.month), PartialDate(day.year)][cut]
     assert PartialDate.parse(str(d)) == d
     assert d.to_date() is not None and d.to_date() <= day <= d.last_date()
+
+
+def test_digits_of_other_scripts_are_refused() -> None:
+    import pytest
+
+    from reunite.interchange import PartialDate
+
+    with pytest.raises(ValueError, match="is not a date"):
+        PartialDate.parse("٢٠١٤-٠٣")

@@ -10,7 +10,8 @@ from typing import Literal
 
 Precision = Literal["day", "month", "year", "unknown"]
 
-_DATE_RE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+# ASCII digits only: \d would also accept other scripts' digits ("٢٠١٤").
+_DATE_RE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
 _HINT = "use YYYY-MM-DD, YYYY-MM or YYYY"
 MIN_YEAR = 1900
 MAX_YEAR = 2100
