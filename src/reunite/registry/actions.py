@@ -112,10 +112,7 @@ def _names_snapshot(child: Child) -> list[dict[str, Any]]:
 
 
 def _refresh_child_search(child: Child) -> None:
-    names: list[str] = []
-    for n in child.names.all():
-        names += [n.surname, n.given_name, n.patronymic, n.full_name]
-    child.search_text = search_text_for(names)
+    child.search_text = _search_text_of(list(child.names.all()))
     child.save(update_fields=["search_text"])
 
 

@@ -15,7 +15,6 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from reunite.accounts import policy
-from reunite.accounts.models import Organization
 from reunite.audit.models import AuditEvent
 from reunite.registry import actions
 from reunite.registry.actions import Acting
@@ -93,8 +92,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     }
     state_rows = [(CaseState(s).label, s, by_state.get(s, 0)) for s in OPEN_STATES]
     party_counts = Counter(
-        Organization.objects.get(pk=row["owner"]).short_name
-        for row in open_cases.values("owner", "id").distinct()
+        row["owner__short_name"] for row in open_cases.values("owner__short_name", "id").distinct()
     )
     children = policy.visible(user, Child.objects.all())
     warnings = ageing_out(children)
