@@ -45,9 +45,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     user = request.user
     cases = policy.visible(user, Case.objects.all())
     open_cases = cases.filter(state__in=OPEN_STATES)
+    # Counted over the ids, without the model's default ordering: ordering by pk would put
+    # pk in the GROUP BY and give one row (of 1) per case, the last one winning per state.
     by_state = {
         row["state"]: row["n"]
-        for row in open_cases.values("state").annotate(n=Count("id", distinct=True))
+        for row in Case.objects.filter(pk__in=open_cases.values("pk"))
+        .order_by()
+        .values("state")
+        .annotate(n=Count("id"))
     }
     state_rows = [(CaseState(s).label, s, by_state.get(s, 0)) for s in OPEN_STATES]
     party_counts = Counter(
