@@ -39,6 +39,8 @@ _KINSHIP_RUN, _REL_APPROVE, _REL_COUNTERSIGN = (
     "relationship.countersign",
 )
 _BID_VIEW, _BID_RECORD = "bid.view", "bid.record"
+# Follow-up after reunification (reunite.reunification): see the plan; plan and record visits.
+_FOLLOWUP_VIEW, _FOLLOWUP_MANAGE = "followup.view", "followup.manage"
 
 # Actions each role may take (on records its organisation can see).
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -49,25 +51,27 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "person.create", "person.change", "case.create", "record.share",
             "attachment.add", "records.import", "records.export",
             _MATCH_RUN, _MATCH_REVIEW, _EVIDENCE_VIEW, _EVIDENCE_ADD, _BID_VIEW, _BID_RECORD,
+            _FOLLOWUP_VIEW, _FOLLOWUP_MANAGE,
         }
     ),
     VERIFIER: frozenset(
         _READ_RECORDS
         | {
             _MATCH_REVIEW, _MATCH_DECIDE, _EVIDENCE_VIEW, _EVIDENCE_ADD, _KINSHIP_RUN,
-            _REL_APPROVE, _BID_VIEW,
+            _REL_APPROVE, _BID_VIEW, _FOLLOWUP_VIEW,
         }
     ),
     COORDINATOR: frozenset(
         _READ_RECORDS
         | {
             "case.create", "record.share", "records.export", _MATCH_RUN, _MATCH_REVIEW,
-            _EVIDENCE_VIEW, _REL_COUNTERSIGN, _BID_VIEW, _BID_RECORD,
+            _EVIDENCE_VIEW, _REL_COUNTERSIGN, _BID_VIEW, _BID_RECORD, _FOLLOWUP_VIEW,
         }
     ),
-    TRANSFER_OFFICER: frozenset(_READ_RECORDS | {_BID_VIEW}),
+    TRANSFER_OFFICER: frozenset(_READ_RECORDS | {_BID_VIEW, _FOLLOWUP_VIEW}),
     AUDITOR: frozenset(
-        _READ_RECORDS | {"audit.view", "audit.verify", _MATCH_REVIEW, _EVIDENCE_VIEW, _BID_VIEW}
+        _READ_RECORDS
+        | {"audit.view", "audit.verify", _MATCH_REVIEW, _EVIDENCE_VIEW, _BID_VIEW, _FOLLOWUP_VIEW}
     ),
     ADMINISTRATOR: frozenset(
         _READ_RECORDS

@@ -8,6 +8,7 @@ verified relationship and a best-interests decision) instead of this app importi
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from typing import Any
 
@@ -67,20 +68,42 @@ def open_case(
 # Extra conditions on entering a state, registered by other apps in their AppConfig.ready()
 # (e.g. verification: "approved" needs a verified relationship and a best-interests decision).
 # Each guard returns the list of what is missing; an empty list lets the step happen.
-TRANSITION_GUARDS: dict[str, list[Callable[[Case], list[str]]]] = {}
+TRANSITION_GUARDS: dict[str, list[Callable[..., list[str]]]] = {}
+# Reactions to entering a state, registered the same way (e.g. reunification: entering
+# "reunified" starts the follow-up plan). Each runs in the transaction of the step, after
+# it is written, as ``hook(acting, case)``; an exception undoes the step.
+TRANSITION_HOOKS: dict[str, list[Callable[[Acting, Case], object]]] = {}
 
 
-def register_transition_guard(state: str, guard: Callable[[Case], list[str]]) -> None:
+def register_transition_guard(state: str, guard: Callable[..., list[str]]) -> None:
+    """Add a condition on entering ``state``: ``guard(case)`` lists what is missing.
+
+    A guard that takes a ``note`` keyword also gets the note given with the step (so a
+    condition can be waived by saying why, e.g. closing before the follow-up plan is done).
+    """
     guards = TRANSITION_GUARDS.setdefault(state, [])
     if guard not in guards:
         guards.append(guard)
 
 
-def missing_for_transition(case: Case, to_state: str) -> list[str]:
+def register_transition_hook(state: str, hook: Callable[[Acting, Case], object]) -> None:
+    hooks = TRANSITION_HOOKS.setdefault(state, [])
+    if hook not in hooks:
+        hooks.append(hook)
+
+
+def _takes_note(guard: Callable[..., list[str]]) -> bool:
+    try:
+        return "note" in inspect.signature(guard).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+def missing_for_transition(case: Case, to_state: str, note: str = "") -> list[str]:
     """What still stops the case from entering ``to_state`` (empty when nothing does)."""
     missing: list[str] = []
     for guard in TRANSITION_GUARDS.get(to_state, []):
-        missing += guard(case)
+        missing += guard(case, note=note) if _takes_note(guard) else guard(case)
     return missing
 
 
@@ -114,7 +137,7 @@ def transition_case(
         raise ValidationError({"to_state": "Link a child record before proposing a match."})
     elif to_state == CaseState.MATCH_PROPOSED and case.enquiry_id is None:
         raise ValidationError({"to_state": "Link a tracing request before proposing a match."})
-    missing = missing_for_transition(case, to_state)
+    missing = missing_for_transition(case, to_state, note)
     if missing:
         raise ValidationError({"to_state": [f"Missing: {m}" for m in missing]})
     return _move_case(acting, case, to_state, note=note, closing_reason=closing_reason)
@@ -142,6 +165,8 @@ def _move_case(
     if note:
         changes["note"] = [None, note]
     log_event(acting.audit_actor, "transition", "case", case.pk, changes)
+    for hook in TRANSITION_HOOKS.get(to_state, []):
+        hook(acting, case)
     return case
 
 

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from reunite.cli import followup as followup_cli
 from reunite.cli import lists
 from reunite.cli import matching as matching_cli
 from reunite.cli import verification as verification_cli
@@ -233,3 +234,4 @@ def register(app: typer.Typer) -> None:
     lists.register(app)
     matching_cli.register(app)
     verification_cli.register(app)
+    followup_cli.register(app)

@@ -7,6 +7,7 @@ urlpatterns = [
     path("api/", include("reunite.config.api_urls")),
     path("matching/", include("reunite.matching.urls")),
     path("verification/", include("reunite.verification.urls")),
+    path("reunification/", include("reunite.reunification.urls")),
     path("", include("reunite.cases.urls")),
     path("", include("reunite.web.urls")),
 ]

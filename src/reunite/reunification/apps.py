@@ -7,3 +7,12 @@ class ReunificationConfig(AppConfig):
     name = "reunite.reunification"
     label = "reunification"
     verbose_name = "Reunification: rounds, transfers, custody and follow-up"
+
+    def ready(self) -> None:
+        from reunite.cases.actions import register_transition_guard, register_transition_hook
+        from reunite.reunification.actions import followup
+
+        # Reunification starts the follow-up plan; a case with an unfinished plan closes
+        # only with a note that says why.
+        register_transition_hook("reunified", followup.start_plan)
+        register_transition_guard("closed", followup.closing_guard)

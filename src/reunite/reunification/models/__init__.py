@@ -3,3 +3,12 @@
 Add a module (e.g. ``rounds.py``, ``followup.py``) and import its models below so that
 Django finds them and callers can write ``from reunite.reunification.models import Round``.
 """
+
+from reunite.reunification.models.followup import (
+    FollowUpPlan,
+    FollowUpVisit,
+    VisitOutcome,
+    VisitStatus,
+)
+
+__all__ = ["FollowUpPlan", "FollowUpVisit", "VisitOutcome", "VisitStatus"]
