@@ -48,7 +48,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         _READ_RECORDS
         | {
             "child.create", "child.change", "enquiry.create", "enquiry.change",
-            "person.create", "person.change", "case.create", "record.share",
+            "person.create", "person.change", "case.create", "case.assign", "record.share",
             "attachment.add", "records.import", "records.export",
             _MATCH_RUN, _MATCH_REVIEW, _EVIDENCE_VIEW, _EVIDENCE_ADD, _BID_VIEW, _BID_RECORD,
             _FOLLOWUP_VIEW, _FOLLOWUP_MANAGE,
@@ -64,7 +64,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     COORDINATOR: frozenset(
         _READ_RECORDS
         | {
-            "case.create", "record.share", "records.export", _MATCH_RUN, _MATCH_REVIEW,
+            "case.create", "case.assign", "record.share", "records.export", _MATCH_RUN,
+            _MATCH_REVIEW,
             _EVIDENCE_VIEW, _REL_COUNTERSIGN, _BID_VIEW, _BID_RECORD, _FOLLOWUP_VIEW,
         }
     ),
@@ -203,6 +204,28 @@ def allowed_transitions(user: Any, case: Any) -> list[str]:
     if role in TRANSITION_ROLES["closed"]:
         options.append("closed")
     return options
+
+
+def can_be_assigned(user: Any, case: Any) -> bool:
+    """Whether the user may carry the case: a caseworker of a party that can see it."""
+    return role_of(user) == CASEWORKER and is_visible(user, case)
+
+
+def sees_coordination_summary(user: Any, case: Any) -> bool:
+    """Whether the user sees the minimum of a case's child and request to coordinate it.
+
+    A mediator's coordinator countersigns and plans cases shared with the mediator without
+    the child's or the request's own record being shared: they see the names, age,
+    direction, state and verification status on the case, nothing else (no location,
+    custodian, contact, notes or history of those records).
+    """
+    return is_mediator_coordinator(user) and is_visible(user, case)
+
+
+def is_mediator_coordinator(user: Any) -> bool:
+    """A coordinator of a mediator organisation (who coordinates the cases shared with it)."""
+    organization = organization_of(user)
+    return role_of(user) == COORDINATOR and organization is not None and organization.is_mediator
 
 
 def require(user: Any, action: str, record: Model | None = None) -> None:

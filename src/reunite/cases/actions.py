@@ -15,6 +15,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from reunite.accounts import policy
 from reunite.audit.log import log_event
@@ -167,6 +168,25 @@ def _move_case(
     log_event(acting.audit_actor, "transition", "case", case.pk, changes)
     for hook in TRANSITION_HOOKS.get(to_state, []):
         hook(acting, case)
+    return case
+
+
+@transaction.atomic
+def assign_case(acting: Acting, case: Case, assignee: Any | None) -> Case:
+    """Give the case to a caseworker (or to nobody, with ``None``)."""
+    policy.require(acting.user, "case.assign", case)
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if assignee is not None and not policy.can_be_assigned(assignee, case):
+        raise ValidationError(
+            {"assigned_to": _("Choose a caseworker of a party that can see this case.")}
+        )
+    before = case.assigned_to.get_username() if case.assigned_to else None
+    after = assignee.get_username() if assignee is not None else None
+    if before == after:
+        return case
+    case.assigned_to = assignee
+    case.save(update_fields=["assigned_to", "updated_at"])
+    log_event(acting.audit_actor, "update", "case", case.pk, {"assigned_to": [before, after]})
     return case
 
 

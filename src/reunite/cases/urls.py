@@ -10,4 +10,5 @@ urlpatterns = [
     path("cases/<int:pk>/", views.case_detail, name="case-detail"),
     path("cases/<int:pk>/transition/", views.case_transition, name="case-transition"),
     path("cases/<int:pk>/link-child/", views.case_link_child, name="case-link-child"),
+    path("cases/<int:pk>/assign/", views.case_assign, name="case-assign"),
 ]

@@ -2,23 +2,30 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import OuterRef, Q, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from reunite.accounts import policy
 from reunite.cases import actions as case_actions
-from reunite.cases.forms import LinkChildForm, TransitionForm
-from reunite.cases.models import CASE_STATE_ORDER, Case, CaseState, ClosingReason
+from reunite.cases.columns import column_cells
+from reunite.cases.forms import AssignForm, LinkChildForm, TransitionForm
+from reunite.cases.models import CASE_STATE_ORDER, Case, CaseEvent, CaseState, ClosingReason
 from reunite.core.acting import Acting
 from reunite.core.forms import ShareForm
 from reunite.registry import actions as registry_actions
 from reunite.registry.history import record_history
 from reunite.registry.models import Child, Enquiry
+from reunite.registry.search import filter_by_name
 
 PAGE_SIZE = 25
 
@@ -27,21 +34,146 @@ def _acting(request: HttpRequest) -> Acting:
     return Acting.from_request(request)
 
 
+# ?sort= values of the case list and their ordering (the newest case first by default).
+SORTS = {
+    "reference": ("reference",), "-reference": ("-reference",),
+    # "days" counts days in the state: most days = the earliest time the state was entered.
+    "state": ("state", "-pk"), "days": ("-state_since", "pk"), "-days": ("state_since", "pk"),
+    "assigned": ("assigned_to__username", "-pk"),
+}  # fmt: skip
+
+
+def _name_searchable(user: Any, model: type[Child] | type[Enquiry], cases: Any) -> Any:
+    """The records of ``model`` whose names the user may search: visible ones, plus for a
+    mediator's coordinator those linked to the cases they coordinate."""
+    records = policy.visible(user, model.objects.all())
+    if policy.is_mediator_coordinator(user):
+        return model.objects.filter(
+            Q(pk__in=records.values("pk")) | Q(cases__in=cases.values("pk"))
+        ).distinct()
+    return records
+
+
+def case_rows(user: Any, cases: Any) -> list[dict[str, Any]]:
+    """What the case list shows of each case, as far as the user may see it."""
+    now = timezone.now()
+    rows = []
+    for case in cases:
+        summary = policy.sees_coordination_summary(user, case)
+        child_shown = case.child is not None and (summary or policy.is_visible(user, case.child))
+        enquiry_shown = case.enquiry is not None and (
+            summary or policy.is_visible(user, case.enquiry)
+        )
+        since = getattr(case, "state_since", None)
+        rows.append({
+            "case": case,
+            "child": case.child.display_name if child_shown and case.child else "",
+            "child_hidden": case.child is not None and not child_shown,
+            "requester": case.enquiry.enquirer.display_name if enquiry_shown and case.enquiry
+            else "",
+            "sought": case.enquiry.display_name if enquiry_shown and case.enquiry else "",
+            "enquiry_hidden": case.enquiry is not None and not enquiry_shown,
+            "days_in_state": (now - since).days if since else None,
+        })  # fmt: skip
+    return rows
+
+
+def _age(child: Child) -> str:
+    if child.birth_date and child.birth_date_precision != "unknown":
+        today = timezone.localdate()
+        born = child.birth_date
+        return str(today.year - born.year - ((today.month, today.day) < (born.month, born.day)))
+    if child.estimated_age is not None:
+        return _("about %(n)d") % {"n": child.estimated_age}
+    return ""
+
+
+def coordination_summary(case: Case) -> dict[str, Any]:
+    """The minimum a mediator's coordinator sees of a case's child and request.
+
+    Names, age and direction (from the party that holds the child to the party that
+    seeks them); never a location, custodian, contact or note (see
+    ``policy.sees_coordination_summary``).
+    """
+    child, enquiry = case.child, case.enquiry
+    return {
+        "child": child.display_name if child else "",
+        "sex": child.get_sex_display() if child and child.sex else "",
+        "age": _age(child) if child else "",
+        "sought": enquiry.display_name if enquiry else "",
+        "requester": enquiry.enquirer.display_name if enquiry else "",
+        "relationship": enquiry.get_enquirer_relationship_display() if enquiry else "",
+        "direction": (
+            f"{child.owner.country} → {enquiry.owner.country}" if child and enquiry else ""
+        ),
+    }
+
+
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
     if not policy.has_permission(request.user, "case.view"):
         raise PermissionDenied
-    cases = policy.visible(request.user, Case.objects.all()).select_related("enquiry", "child")
+    visible = policy.visible(request.user, Case.objects.all())
+    # When the case entered its current state: the newest timeline step into that state.
+    entered_current_state = (
+        CaseEvent.objects.filter(case=OuterRef("pk"), to_state=OuterRef("state"))
+        .order_by("-at")
+        .values("at")[:1]
+    )
+    cases = (
+        Case.objects.filter(pk__in=visible.values("pk"))
+        .select_related("enquiry__enquirer", "child", "owner", "assigned_to")
+        .prefetch_related("child__names")
+        .annotate(state_since=Subquery(entered_current_state))
+    )
     state = request.GET.get("state", "")
     if state in CaseState.values:
         cases = cases.filter(state=state)
-    page = Paginator(cases.prefetch_related("child__names"), PAGE_SIZE).get_page(
-        request.GET.get("page")
+    elif state == "open":
+        cases = cases.exclude(state=CaseState.CLOSED)
+    query = (request.GET.get("q") or "").strip()[:200]
+    if query:
+        children = filter_by_name(_name_searchable(request.user, Child, visible), query)
+        enquiries = filter_by_name(_name_searchable(request.user, Enquiry, visible), query)
+        cases = cases.filter(
+            Q(reference__icontains=query)
+            | Q(child__in=children.values("pk"))
+            | Q(enquiry__in=enquiries.values("pk"))
+        )
+    mine = request.GET.get("mine") == "1"
+    if mine:
+        cases = cases.filter(assigned_to_id=request.user.pk)
+    sort = request.GET.get("sort", "")
+    cases = cases.order_by(*SORTS.get(sort, ("-pk",)))
+    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    registry_actions.record_list(
+        _acting(request), "case", [c.pk for c in page], f"q={query}&state={state}&sort={sort}"
     )
-    registry_actions.record_list(_acting(request), "case", [c.pk for c in page], state)
+    labels, cells = column_cells(request.user, list(page))
+    rows = case_rows(request.user, page)
+    for row in rows:
+        row["extra"] = cells[row["case"].pk]
     return render(
-        request, "cases/case_list.html", {"page": page, "state": state, "states": CaseState.choices}
-    )
+        request, "cases/case_list.html",
+        {"page": page, "rows": rows, "state": state, "states": CaseState.choices,
+         "query": query, "sort": sort, "mine": mine, "extra_labels": labels},
+    )  # fmt: skip
+
+
+@login_required
+@require_POST
+def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    case: Case = policy.get_visible_or_404(request.user, Case.objects.all(), pk, "case.assign")  # type: ignore[assignment]
+    form = AssignForm(case, request.POST)
+    if form.is_valid():
+        try:
+            case_actions.assign_case(_acting(request), case, form.cleaned_data["assigned_to"])  # type: ignore[arg-type]
+            messages.success(request, _("Assignment saved."))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+    else:
+        messages.error(request, _("Choose a caseworker of a party that can see this case."))
+    return redirect("case-detail", pk=pk)
 
 
 @login_required
@@ -73,6 +205,11 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "share_form": ShareForm(),
             "link_form": LinkChildForm(),
             "transition_form": TransitionForm(),
+            "can_assign": policy.can(request.user, "case.assign", case),
+            "assign_form": AssignForm(case, initial={"assigned_to": case.assigned_to_id}),
+            "summary": coordination_summary(case)
+            if policy.sees_coordination_summary(request.user, case)
+            else None,
         },
     )
 

@@ -9,10 +9,14 @@ class ReunificationConfig(AppConfig):
     verbose_name = "Reunification: rounds, transfers, custody and follow-up"
 
     def ready(self) -> None:
+        from django.utils.translation import gettext_lazy as _
+
         from reunite.cases.actions import register_transition_guard, register_transition_hook
+        from reunite.cases.columns import register_case_column
         from reunite.reunification.actions import followup
 
         # Reunification starts the follow-up plan; a case with an unfinished plan closes
         # only with a note that says why.
         register_transition_hook("reunified", followup.start_plan)
         register_transition_guard("closed", followup.closing_guard)
+        register_case_column("followup", _("Follow-up"), followup.overdue_column)

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from reunite.accounts import policy
 from reunite.audit.log import log_event
@@ -235,6 +235,26 @@ def visible_visits(user: Any) -> QuerySet[FollowUpVisit]:
 def overdue_visits(user: Any, today: dt.date | None = None) -> QuerySet[FollowUpVisit]:
     today = today or timezone.localdate()
     return visible_visits(user).filter(status=VisitStatus.PLANNED, due_on__lt=today)
+
+
+def overdue_column(user: Any, cases: Any) -> dict[int, str]:
+    """The case list's follow-up cell: how many visits of the case are overdue."""
+    if not policy.has_permission(user, "followup.view"):
+        return {}
+    rows = (
+        FollowUpVisit.objects.filter(
+            plan__case__in=[c.pk for c in cases], status=VisitStatus.PLANNED,
+            due_on__lt=timezone.localdate(),
+        )
+        .values_list("plan__case_id", flat=True)
+    )  # fmt: skip
+    counts: dict[int, int] = {}
+    for case_id in rows:
+        counts[case_id] = counts.get(case_id, 0) + 1
+    return {
+        case_id: ngettext("%(n)d visit overdue", "%(n)d visits overdue", n) % {"n": n}
+        for case_id, n in counts.items()
+    }
 
 
 # The closing guard ------------------------------------------------------------------------
