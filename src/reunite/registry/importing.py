@@ -39,11 +39,13 @@ from reunite.accounts.models import Organization
 from reunite.audit.log import log_event
 from reunite.interchange import (
     ALL_COLUMNS,
+    RELATIONSHIP_WORDS,
     InterchangeError,
     InterchangeRecord,
     Problem,
     ReadResult,
     columns_for,
+    known_relationship,
     read_file,
 )
 from reunite.registry import actions
@@ -269,42 +271,24 @@ def enquirer_fields(record: InterchangeRecord) -> dict[str, Any]:
 
 
 # Families describe themselves in many words; the registry keeps one of Relationship's values.
-_RELATIONSHIP_WORDS: dict[str, str] = {
-    **{value: value for value in Relationship.values},
-    **{str(label).lower().replace(" ", "_"): value for value, label in Relationship.choices},
-    "mum": "mother", "mom": "mother", "dad": "father",
-    "grandma": "grandmother", "grandpa": "grandfather",
-    "brother": "sibling", "sister": "sibling", "guardian": "legal_guardian",
-    "relative": "other_relative",
-    # Ukrainian
-    "мати": "mother", "мама": "mother", "батько": "father", "тато": "father",
-    "бабуся": "grandmother", "баба": "grandmother", "дідусь": "grandfather", "дід": "grandfather",
-    "брат": "sibling", "сестра": "sibling", "тітка": "aunt", "дядько": "uncle",
-    "опікун": "legal_guardian", "опікунка": "legal_guardian", "родич": "other_relative",
-    "родичка": "other_relative", "інше": "other",
-    # Russian
-    "мать": "mother", "отец": "father", "папа": "father", "бабушка": "grandmother",
-    "дедушка": "grandfather", "тётя": "aunt", "тетя": "aunt", "дядя": "uncle",
-    "опекун": "legal_guardian", "родственник": "other_relative",
-    "родственница": "other_relative", "другое": "other",
-}  # fmt: skip
+# The words are the interchange format's known words (docs/interchange.md, "Known words").
+_RELATIONSHIP_WORDS = RELATIONSHIP_WORDS
 
 
 def parse_relationship(text: str) -> str:
     """The ``Relationship`` value for how an enquirer describes themselves; ValueError if none."""
-    key = re.sub(r"[\s\-]+", "_", text.strip().casefold())
-    if not key:
+    if not text.strip():
         raise ValueError(
             "is empty: say how the enquirer is related to the child "
             f"(one of: {', '.join(Relationship.values)})"
         )
-    try:
-        return _RELATIONSHIP_WORDS[key]
-    except KeyError:
+    value = known_relationship(text)
+    if value is None or value not in Relationship.values:
         raise ValueError(
             f"{text!r} is not a relationship Reunite knows "
             f"(use one of: {', '.join(Relationship.values)})"
-        ) from None
+        )
+    return value
 
 
 def merge_names(
