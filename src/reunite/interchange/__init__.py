@@ -11,7 +11,7 @@ every problem, so a bad file is never half-imported. No Django import.
 """
 
 from reunite.interchange._cells import FORMULA_TRIGGERS, escape_cell, unescape_cell
-from reunite.interchange._dates import UNKNOWN_DATE, PartialDate
+from reunite.interchange._dates import MAX_YEAR, MIN_YEAR, UNKNOWN_DATE, PartialDate
 from reunite.interchange._read import ReadResult, RecordStream, open_records, read_file
 from reunite.interchange._repairs import (
     REPAIR_COLUMNS,
@@ -56,6 +56,8 @@ __all__ = [
     "LEGAL_STATUSES",
     "MAX_CELL_CHARS",
     "MAX_NOTES_CHARS",
+    "MAX_YEAR",
+    "MIN_YEAR",
     "RELATIONSHIPS",
     "RELATIONSHIP_WORDS",
     "REPAIR_COLUMNS",
