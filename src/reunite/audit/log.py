@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -102,6 +102,49 @@ def _timestamp(value: dt.datetime) -> str:
     return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def _lock_chain() -> None:
+    """Serialise appends: PostgreSQL's advisory lock, held to the end of the transaction.
+
+    SQLite needs nothing more: its writers are serialised by the database (and the
+    settings open every transaction with BEGIN IMMEDIATE).
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_APPEND_LOCK_KEY])
+
+
+def _head() -> tuple[int, str]:
+    last = AuditEvent.objects.order_by("-sequence").only("sequence", "hash").first()
+    return (last.sequence, last.hash) if last else (0, GENESIS_HASH)
+
+
+def _new_event(
+    actor: Actor,
+    action: str,
+    object_type: str,
+    object_id: str | int,
+    changes: Mapping[str, Any] | None,
+    sequence: int,
+    previous_hash: str,
+    at: dt.datetime,
+) -> AuditEvent:
+    event = AuditEvent(
+        sequence=sequence,
+        at=at,
+        actor_id_value=actor.user_id,
+        actor_username=actor.username,
+        organization=actor.organization,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        changes=_jsonable(dict(changes or {})),
+        request_id=actor.request_id,
+        previous_hash=previous_hash,
+    )
+    event.hash = _hash_of(event)
+    return event
+
+
 def log_event(
     actor: Actor,
     action: str,
@@ -111,29 +154,45 @@ def log_event(
 ) -> AuditEvent:
     """Append one event to the chain, inside the caller's transaction."""
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_APPEND_LOCK_KEY])
-        last = AuditEvent.objects.order_by("-sequence").only("sequence", "hash").first()
-        sequence = last.sequence + 1 if last else 1
-        previous_hash = last.hash if last else GENESIS_HASH
-        at = timezone.now()
-        event = AuditEvent(
-            sequence=sequence,
-            at=at,
-            actor_id_value=actor.user_id,
-            actor_username=actor.username,
-            organization=actor.organization,
-            action=action,
-            object_type=object_type,
-            object_id=str(object_id),
-            changes=_jsonable(dict(changes or {})),
-            request_id=actor.request_id,
-            previous_hash=previous_hash,
-        )
-        event.hash = _hash_of(event)
+        _lock_chain()
+        sequence, previous_hash = _head()
+        event = _new_event(
+            actor, action, object_type, object_id, changes, sequence + 1, previous_hash,
+            timezone.now(),
+        )  # fmt: skip
         event.save(force_insert=True)
         return event
+
+
+#: One event of a batch: ``(action, object_type, object_id, changes)``.
+EventSpec = tuple[str, str, str | int, Mapping[str, Any] | None]
+
+
+def log_events(actor: Actor, events: Sequence[EventSpec], batch_size: int = 1000) -> int:
+    """Append many events of one actor to the chain at once, inside the caller's transaction.
+
+    Exactly what calling :func:`log_event` for each would write (same sequence numbers,
+    same hash format, each event linked to the one before), but the hashes are computed
+    in order in Python and the events inserted together, so an import of a national list
+    pays one round trip per ``batch_size`` events instead of two per event. Returns the
+    number of events written.
+    """
+    if not events:
+        return 0
+    with transaction.atomic():
+        _lock_chain()
+        sequence, previous_hash = _head()
+        at = timezone.now()
+        rows = []
+        for action, object_type, object_id, changes in events:
+            sequence += 1
+            event = _new_event(
+                actor, action, object_type, object_id, changes, sequence, previous_hash, at
+            )
+            previous_hash = event.hash
+            rows.append(event)
+        AuditEvent.objects.bulk_create(rows, batch_size=batch_size)
+    return len(rows)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,8 @@ organisation and the request id) first.
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import hashlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -21,7 +23,7 @@ from django.utils import timezone
 
 from reunite.accounts import policy
 from reunite.accounts.models import Organization
-from reunite.audit.log import Actor, log_event
+from reunite.audit.log import Actor, log_event, log_events
 from reunite.registry.models import (
     CASE_STATE_ORDER,
     Attachment,
@@ -107,6 +109,76 @@ def _apply(record: Model, fields: Mapping[str, Any], allowed: Sequence[str]) -> 
         setattr(record, name, value)
 
 
+@functools.cache
+def _field_rules(model: type[Model]) -> dict[str, tuple[str, int | None, frozenset[Any] | None,
+                                                     bool, bool, Any]]:
+    """Per field: (kind, max_length, choices, blank, null, field) for :func:`clean_is_needed`."""
+    rules = {}
+    for field in model._meta.concrete_fields:
+        internal = field.get_internal_type()
+        if internal in ("CharField", "TextField"):
+            kind = "str"
+        elif internal == "DateField":
+            kind = "date"
+        elif internal in ("PositiveSmallIntegerField", "PositiveIntegerField", "IntegerField"):
+            kind = "int"
+        elif internal == "BooleanField":
+            kind = "bool"
+        else:
+            kind = "other"
+        choices = frozenset(v for v, _ in field.flatchoices) if field.choices else None
+        rules[field.name] = (kind, field.max_length, choices, field.blank, field.null, field)
+    return rules
+
+
+def clean_is_needed(model: type[Model], values: Mapping[str, Any]) -> bool:
+    """False when ``values`` certainly pass the model's field validation.
+
+    The model's own ``full_clean`` costs about half a millisecond per row; a national
+    list of 200,000 rows is checked twice (before and while writing). This checks the
+    same rules for the plain field types the registry uses (length, choices, blank, null,
+    type, integer bounds) in a few microseconds; anything else, and any value that fails,
+    answers True so that ``full_clean`` runs and gives Django's own messages.
+    """
+    rules = _field_rules(model)
+    for name, value in values.items():
+        rule = rules.get(name)
+        if rule is None:
+            return True
+        kind, max_length, choices, blank, null, field = rule
+        if value is None:
+            if not null:
+                return True
+            continue
+        if value == "" and kind == "str":
+            if not blank:
+                return True
+            continue
+        if kind == "str":
+            if type(value) is not str or "\x00" in value:
+                return True
+            if max_length is not None and len(value) > max_length:
+                return True
+        elif kind == "date":
+            if type(value) is not dt.date:
+                return True
+        elif kind == "int":
+            if type(value) is not int:
+                return True
+            try:
+                field.run_validators(value)
+            except ValidationError:
+                return True
+        elif kind == "bool":
+            if type(value) is not bool:
+                return True
+        else:
+            return True
+        if choices is not None and value not in choices:
+            return True
+    return False
+
+
 def _names_snapshot(child: Child) -> list[dict[str, Any]]:
     return [snapshot(n, NAME_FIELDS) for n in child.names.all()]
 
@@ -133,6 +205,23 @@ def _name_rows(child: Child, names: Sequence[Mapping[str, Any]]) -> list[ChildNa
         if index == 0 and not has_primary:
             name.is_primary = True
         name.full_clean(exclude=["child"])
+        rows.append(name)
+    return rows
+
+
+def _quick_name_rows(child: Child, names: Sequence[Mapping[str, Any]]) -> list[ChildName]:
+    """:func:`_name_rows` with the quick check first (``full_clean`` only when needed)."""
+    rows = []
+    has_primary = any(n.get("is_primary") for n in names)
+    for index, data in enumerate(names):
+        unknown = set(data) - set(NAME_FIELDS)
+        if unknown:
+            raise ValueError(f"unknown fields: {', '.join(sorted(unknown))}")
+        name = ChildName(child=child, **data)
+        if index == 0 and not has_primary:
+            name.is_primary = True
+        if clean_is_needed(ChildName, data):
+            name.full_clean(exclude=["child"])
         rows.append(name)
     return rows
 
@@ -183,6 +272,56 @@ def create_child(
     changes["names"] = [None, [snapshot(n, NAME_FIELDS) for n in rows]]
     log_event(acting.audit_actor, "create", "child", child.pk, changes)
     return child
+
+
+def _create_changes(child: Child, rows: Sequence[ChildName]) -> dict[str, Any]:
+    after = snapshot(child, CHILD_FIELDS)
+    changes: dict[str, Any] = {
+        k: [None, v] for k, v in after.items() if v not in (None, "", [], False)
+    }
+    changes["names"] = [None, [snapshot(n, NAME_FIELDS) for n in rows]]
+    return changes
+
+
+@transaction.atomic
+def create_children(
+    acting: Acting, items: Sequence[tuple[Mapping[str, Any], Sequence[Mapping[str, Any]]]]
+) -> list[Child]:
+    """Create many children at once: ``items`` are ``(fields, names)`` as for create_child.
+
+    The same checks, the same rows and the same audit events (one ``create`` per child, in
+    the hash chain) as calling :func:`create_child` for each, written with a few bulk
+    inserts: this is what lets a national list be imported at thousands of rows a second.
+    """
+    policy.require(acting.user, "child.create")
+    organization = acting.organization
+    children: list[Child] = []
+    name_rows: list[list[ChildName]] = []
+    for fields, names in items:
+        _check_names(names)
+        child = Child(owner=organization, created_by=acting.user)
+        _apply(child, fields, CHILD_FIELDS)
+        if clean_is_needed(Child, fields):
+            child.full_clean(exclude=["owner"])
+        rows = _quick_name_rows(child, names)
+        child.search_text = _search_text_of(rows)
+        children.append(child)
+        name_rows.append(rows)
+    Child.objects.bulk_create(children)
+    flat = []
+    for child, rows in zip(children, name_rows, strict=True):
+        for row in rows:
+            row.child = child
+            flat.append(row)
+    ChildName.objects.bulk_create(flat)
+    log_events(
+        acting.audit_actor,
+        [
+            ("create", "child", child.pk, _create_changes(child, rows))
+            for child, rows in zip(children, name_rows, strict=True)
+        ],
+    )
+    return children
 
 
 @transaction.atomic
