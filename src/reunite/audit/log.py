@@ -12,6 +12,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
+from reunite import bulk_insert
 from reunite.audit.models import AuditEvent
 
 GENESIS_HASH = "0" * 64
@@ -33,16 +34,19 @@ class Actor:
         return cls(user_id=None, username="system", organization="", request_id=request_id)
 
 
-def _jsonable(value: Any) -> Any:
+def _json_default(value: Any) -> Any:
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if value is None or isinstance(value, str | int | float | bool):
-        return value
     return str(value)
+
+
+def _jsonable(value: Any) -> Any:
+    """``value`` as JSON data: dates as ISO text, tuples as lists, keys and other values as text.
+
+    Through the C JSON encoder and back: the same result as walking the value in Python,
+    several times faster for the large ``changes`` of an import.
+    """
+    return json.loads(json.dumps(value, ensure_ascii=False, default=_json_default))
 
 
 def event_hash(
@@ -183,15 +187,29 @@ def log_events(actor: Actor, events: Sequence[EventSpec], batch_size: int = 1000
         _lock_chain()
         sequence, previous_hash = _head()
         at = timezone.now()
+        stamp = _timestamp(at)
         rows = []
         for action, object_type, object_id, changes in events:
             sequence += 1
-            event = _new_event(
-                actor, action, object_type, object_id, changes, sequence, previous_hash, at
-            )
-            previous_hash = event.hash
-            rows.append(event)
-        AuditEvent.objects.bulk_create(rows, batch_size=batch_size)
+            data = _jsonable(dict(changes or {}))
+            digest = event_hash(
+                sequence=sequence, at=stamp, actor_id=actor.user_id,
+                actor_username=actor.username, organization=actor.organization, action=action,
+                object_type=object_type, object_id=str(object_id), changes=data,
+                request_id=actor.request_id, previous_hash=previous_hash,
+            )  # fmt: skip
+            rows.append(
+                {
+                    "id": None, "sequence": sequence, "at": at, "actor_id_value": actor.user_id,
+                    "actor_username": actor.username, "organization": actor.organization,
+                    "action": action, "object_type": object_type, "object_id": str(object_id),
+                    "changes": data, "request_id": actor.request_id,
+                    "previous_hash": previous_hash, "hash": digest,
+                }
+            )  # fmt: skip
+            previous_hash = digest
+        for start in range(0, len(rows), batch_size):
+            bulk_insert.insert_values(AuditEvent, rows[start : start + batch_size], with_pk=False)
     return len(rows)
 
 

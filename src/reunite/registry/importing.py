@@ -862,19 +862,17 @@ def _write(
                         f"(record #{taken[plan.record_id][0]}); check the file again"
                     )
             if kind == "children":
-                made: Sequence[Child | Enquiry] = actions.create_children(
-                    acting, [(p.fields, p.names or []) for p in batch]
-                )
+                made = actions.create_children(acting, [(p.fields, p.names or []) for p in batch])
             else:
                 made = []
                 for plan in batch:
                     first = plan
                     assert plan.enquirer is not None
-                    made.append(actions.create_enquiry(acting, plan.fields, plan.enquirer))
+                    made.append(actions.create_enquiry(acting, plan.fields, plan.enquirer).pk)
         except Exception as exc:
             # Leaving the atomic block with this exception rolls every row back.
             raise ImportFailed(first.row, first.record_id, _message(exc)) from exc
-        created += [obj.pk for obj in made]
+        created += made
         done += len(batch)
         if progress is not None:
             progress("import", done, total)
