@@ -21,6 +21,30 @@ from django.utils import timezone
 Converter = Callable[[Any], Any]
 
 
+class JsonText(str):
+    """A value for a JSON column that is already serialised (inserted as it is)."""
+
+
+def _json_converter(field: models.Field) -> Converter:
+    if connection.vendor == "postgresql":
+        from psycopg.types.json import Jsonb
+
+        def postgres(value: Any) -> Any:
+            if isinstance(value, JsonText):
+                return Jsonb(value, dumps=str)
+            return field.get_db_prep_save(value, connection)
+
+        return postgres
+    def sqlite(value: Any) -> Any:
+        if isinstance(value, JsonText):
+            return str(value)
+        if isinstance(value, list | dict) and not value:
+            return "[]" if isinstance(value, list) else "{}"
+        return field.get_db_prep_save(value, connection)
+
+    return sqlite
+
+
 def _identity(value: Any) -> Any:
     return value
 
@@ -37,6 +61,8 @@ def _converter(field: models.Field) -> Converter:
         return lambda value: None if value is None else value.isoformat()
     if internal == "DateField":
         return _identity
+    if internal == "JSONField":
+        return _json_converter(field)
     if internal == "DateTimeField":
         adapt = connection.ops.adapt_datetimefield_value
         return lambda value: None if value is None else adapt(value)

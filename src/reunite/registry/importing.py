@@ -29,6 +29,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any, Literal
 
@@ -168,6 +169,7 @@ _UK_LETTERS = set("іїєґІЇЄҐ")
 _RU_LETTERS = set("ыэъёЫЭЪЁ")
 
 
+@lru_cache(maxsize=100_000)
 def script_of(text: str) -> str:
     """Which alphabet a name is written in (Cyrillic, Latin, mixed or unknown)."""
     cyr = lat = 0
@@ -187,6 +189,7 @@ def script_of(text: str) -> str:
     return Script.UNKNOWN
 
 
+@lru_cache(maxsize=100_000)
 def language_of(text: str) -> str:
     """Ukrainian or Russian when letters only one of them has say so; else unknown."""
     letters = set(text)
