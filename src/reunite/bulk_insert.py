@@ -64,9 +64,24 @@ def _converter(field: models.Field) -> Converter:
     if internal == "JSONField":
         return _json_converter(field)
     if internal == "DateTimeField":
-        adapt = connection.ops.adapt_datetimefield_value
-        return lambda value: None if value is None else adapt(value)
+        return _datetime_converter()
     return lambda value: field.get_db_prep_save(value, connection)
+
+
+def _datetime_converter() -> Converter:
+    """The backend's datetime adaptation, remembered for the last value: a batch shares
+    one timestamp, and adapting it costs more than everything else about a value."""
+    adapt = connection.ops.adapt_datetimefield_value
+    last: list[Any] = [object(), None]
+
+    def convert(value: Any) -> Any:
+        if value is None:
+            return None
+        if value is not last[0]:
+            last[0], last[1] = value, adapt(value)
+        return last[1]
+
+    return convert
 
 
 def reserve_ids(model: type[models.Model], count: int) -> list[int]:

@@ -93,30 +93,6 @@ def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-def _event_hash_with_changes_json(
-    *,
-    sequence: int,
-    at: str,
-    actor_id: int | None,
-    actor_username: str,
-    organization: str,
-    action: str,
-    object_type: str,
-    object_id: str,
-    changes_json: str,
-    request_id: str,
-    previous_hash: str,
-) -> str:
-    """:func:`event_hash`, given the changes already serialised by :func:`_dumps` (the same
-    bytes as serialising the whole list at once: a JSON list is its items joined by ',')."""
-    parts = [
-        _dumps(sequence), _dumps(at), _dumps(actor_id), _dumps(actor_username),
-        _dumps(organization), _dumps(action), _dumps(object_type), _dumps(object_id),
-        changes_json, _dumps(request_id), _dumps(previous_hash),
-    ]  # fmt: skip
-    return hashlib.sha256(("[" + ",".join(parts) + "]").encode("utf-8")).hexdigest()
-
-
 def _hash_of(event: AuditEvent) -> str:
     return event_hash(
         sequence=event.sequence,
@@ -346,23 +322,36 @@ def log_events(actor: Actor, events: Sequence[EventSpec], batch_size: int = 1000
         at = timezone.now()
         stamp = _timestamp(at)
         rows = []
+        encoded: dict[Any, str] = {}
+
+        def enc(value: Any) -> str:  # the batch repeats most values: encode each once
+            text = encoded.get(value)
+            if text is None:
+                text = encoded[value] = _dumps(value)
+            return text
+
+        fixed_head = ",".join([enc(stamp), enc(actor.user_id), enc(actor.username),
+                               enc(actor.organization)])  # fmt: skip
+        fixed_request = enc(actor.request_id)
         for action, object_type, object_id, changes in events:
             sequence += 1
             changes_json = json.dumps(
                 dict(changes or {}), ensure_ascii=False, sort_keys=True, separators=(",", ":"),
                 default=_json_default,
             )  # fmt: skip
-            digest = _event_hash_with_changes_json(
-                sequence=sequence, at=stamp, actor_id=actor.user_id,
-                actor_username=actor.username, organization=actor.organization, action=action,
-                object_type=object_type, object_id=str(object_id), changes_json=changes_json,
-                request_id=actor.request_id, previous_hash=previous_hash,
-            )  # fmt: skip
+            object_text = str(object_id)
+            # Byte for byte the payload of event_hash (a JSON list is its items joined by
+            # ','; a sequence number and a hex digest encode as themselves).
+            payload = (
+                f"[{sequence},{fixed_head},{enc(action)},{enc(object_type)},"
+                f"{enc(object_text)},{changes_json},{fixed_request},\"{previous_hash}\"]"
+            )
+            digest = hashlib.sha256(payload.encode("utf-8")).hexdigest()
             rows.append(
                 {
                     "id": None, "sequence": sequence, "at": at, "actor_id_value": actor.user_id,
                     "actor_username": actor.username, "organization": actor.organization,
-                    "action": action, "object_type": object_type, "object_id": str(object_id),
+                    "action": action, "object_type": object_type, "object_id": object_text,
                     "changes": bulk_insert.JsonText(changes_json),
                     "request_id": actor.request_id, "previous_hash": previous_hash,
                     "hash": digest,

@@ -147,6 +147,16 @@ def clean_is_needed(model: type[Model], values: Mapping[str, Any]) -> bool:
         if rule is None:
             return True
         kind, max_length, choices, blank, null, field = rule
+        if kind == "str" and type(value) is str:  # the common case, first
+            if not value:
+                if not blank:
+                    return True
+                continue
+            if (max_length is not None and len(value) > max_length) or "\x00" in value:
+                return True
+            if choices is not None and value not in choices:
+                return True
+            continue
         if value is None:
             if not null:
                 return True
@@ -301,10 +311,11 @@ def create_children(
         )  # fmt: skip
         children.append(values)
         names_out += rows
-        after = {k: values[k] for k in CHILD_FIELDS}
-        changes: dict[str, Any] = {
-            k: [None, v] for k, v in after.items() if v not in (None, "", [], False)
-        }
+        changes: dict[str, Any] = {}
+        for k in CHILD_FIELDS:  # what create_child records: every value that is not empty
+            v = values[k]
+            if v is not None and v != "" and v is not False and v != 0 and v != []:
+                changes[k] = [None, v]
         changes["names"] = [None, [{f: n[f] for f in NAME_FIELDS} for n in rows]]
         events.append(("create", "child", pk, changes))
     bulk_insert.insert_values(Child, children, with_pk=True)
