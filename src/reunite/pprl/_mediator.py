@@ -8,8 +8,9 @@ Refused, each with an audit entry:
 
 * a list linked with itself (the same filters on both sides: a party learning how often
   its own values occur, i.e. frequencies, from the mediator's scores);
-* the same two lists linked again within the window (nothing new to learn but frequencies
-  and score distributions);
+* the same two lists linked again within the window, or lists that are 98 % or more made
+  of the filters of two lists linked before (a part of them, or them plus a few crafted
+  records): nothing new to learn but frequencies, score distributions, or single probes;
 * more than ``max_links_per_day`` links under one secret in 24 hours (probing the other
   party's list with crafted records, one run at a time).
 """
@@ -173,7 +174,7 @@ class Mediator:
             if pa is not None and pb is not None and _share(da, pa) >= REPEAT_SHARE \
                     and _share(db, pb) >= REPEAT_SHARE:
                 raise RefusedError(
-                    f"refused: these lists are almost the same as two lists linked on "
+                    f"refused: these lists are almost the same as (or part of) two lists linked on "
                     f"{e['time'][:10]}; linking them again would only probe single records",
                     "repeat")
         if recent >= self.max_links_per_day:
