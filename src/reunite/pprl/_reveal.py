@@ -120,8 +120,11 @@ def review_rows(
     header = (["score", "rank", "record_id"] + [f"mine_{f}" for f in my_fields]
               + ["their_pseudonym"] + [f"theirs_{f}" for f in their_fields])
     rows: list[list[str]] = []
+    floor = float(disclosure.get("min_score") or 0.0)
     for row in pairs_doc["pairs"]:
         mine, theirs = row[idx], row[1 - idx]
+        if float(row[2]) < floor:
+            continue  # below what the other party chose to answer
         rid = id_map.get(mine)
         if rid is None or rid not in records:
             continue
