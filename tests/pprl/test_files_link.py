@@ -28,6 +28,7 @@ from reunite.pprl import (
     read_encoding,
     read_pairs,
     review_rows,
+    select_pairs,
     write_encoding,
 )
 from reunite.pprl._files import MAGIC
@@ -167,6 +168,12 @@ def test_margin_and_top_k(small) -> None:
     for scores in by_a.values():
         assert len(scores) <= 4 and scores == sorted(scores, reverse=True)
         assert scores[-1] >= scores[0] - 0.05
+    # the rule applied afterwards gives the same pairs as applied during the link
+    wide = link_encodings(a, b, threshold=0.2, top_k=4, margin=None)
+    def key(ps):  # type: ignore[no-untyped-def]
+        return {(p.a_id, p.b_id, p.score) for p in ps}
+
+    assert key(select_pairs(wide, threshold=0.2, margin=0.05)) == key(pairs)
 
 
 # -- mediator ------------------------------------------------------------------------------

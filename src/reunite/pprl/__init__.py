@@ -33,6 +33,7 @@ from reunite.pprl._link import (
     check_compatible,
     greedy_one_to_one,
     link_encodings,
+    select_pairs,
 )
 from reunite.pprl._mediator import (
     DEFAULT_MAX_LINKS_PER_DAY,
@@ -105,6 +106,7 @@ __all__ = [
     "read_id_map",
     "read_pairs",
     "review_rows",
+    "select_pairs",
     "write_encoding",
     "write_id_map",
     "write_json",

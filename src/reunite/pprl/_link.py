@@ -187,6 +187,24 @@ def link_encodings(
     return pairs
 
 
+def select_pairs(pairs: list[Pair], *, threshold: float = DEFAULT_THRESHOLD,
+                 margin: float | None = DEFAULT_MARGIN) -> list[Pair]:
+    """The decision rule of :func:`link_encodings` applied afterwards: keep pairs scoring at
+    least ``threshold`` and within ``margin`` of their record's best score (ranks renumbered).
+    Lets one run with ``threshold`` low and ``margin=None`` serve both ranking and decisions."""
+    best: dict[str, float] = {}
+    for p in pairs:
+        best[p.a_id] = max(best.get(p.a_id, 0.0), p.score)
+    kept: list[Pair] = []
+    rank: dict[str, int] = {}
+    for p in sorted(pairs, key=lambda p: (p.a_id, -p.score, p.b_id)):
+        if p.score < threshold or (margin is not None and p.score < best[p.a_id] - margin):
+            continue
+        rank[p.a_id] = rank.get(p.a_id, 0) + 1
+        kept.append(Pair(p.a_id, p.b_id, p.score, rank[p.a_id]))
+    return kept
+
+
 def greedy_one_to_one(pairs: list[Pair]) -> list[Pair]:
     """Keep each record in at most one pair, best scores first (a greedy solver, as
     anonlink's ``greedy_solve``). Useful when both lists hold each child at most once."""
