@@ -53,7 +53,7 @@ DEFAULT_FIELDS: tuple[FieldSpec, ...] = (
 class Hardening:
     """Measures against frequency and pattern-mining attacks (docs/pprl.md, "Hardening").
 
-    ``xor_fold``: fold the filter in half by XOR (Schnell, Borgs & Encarnação 2016).
+    ``xor_fold``: fold the filter in half by XOR (Schnell & Borgs 2016, XOR-folding).
     ``flip_probability``: permanent randomised response (Schnell & Borgs 2016), with the
     flips keyed by the secret and the record's tokens, so that encoding the same record
     twice gives the same filter and the noise cannot be averaged away.
