@@ -22,8 +22,10 @@ the record's best candidate; top-5 recall counts its five best candidates either
 clear-text matcher at p ≥ 0.5.
 
 Time is the whole system (encoding both lists, then linking; training for the clear-text
-matcher); "link" is the mediator's part alone. Peak memory is the process's resident set
-during the system's run (the population itself is included). Usage:
+matcher); "linking" is the mediator's part alone. Wall time and CPU time of this process are
+both given: on a shared machine wall time mostly measures the other jobs (CPU time counts
+every thread of the process). Peak memory is the process's resident set during the
+system's run (the population itself is included). Usage:
 
     PYTHONPATH=src .venv/bin/python bench/pprl.py --records 100000 --enquiries 20000 \
         --difficulties realistic,hard
@@ -81,7 +83,9 @@ class Result:
     difficulty: str
     system: str
     seconds: float
+    cpu_seconds: float
     link_seconds: float
+    link_cpu: float
     peak_gb: float
     threshold: str
     precision: float
@@ -205,20 +209,21 @@ def anonlink_topk(a: np.ndarray, b: np.ndarray, threshold: float) -> tuple[np.nd
     return np.concatenate(sims_all), np.concatenate(ia_all), np.concatenate(ib_all)
 
 
-def run_clk(enq: Sequence[Any], recs: Sequence[Any], latin: bool) -> tuple[Ranked, float]:
+def run_clk(enq: Sequence[Any], recs: Sequence[Any], latin: bool) -> tuple[Ranked, float, float]:
     enc = ClkEncoder(b"benchmark-secret-not-for-real-use")
     a = enc.encode(clk_rows(enq, latin))
     b = enc.encode(clk_rows(recs, latin))
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     sims, ia, ib = anonlink_topk(a, b, 0.3)
-    link_s = time.perf_counter() - t0
+    link_s, link_c = time.perf_counter() - t0, time.process_time() - c0
     ranked: Ranked = {}
     for s, i, j in zip(sims.tolist(), ia.tolist(), ib.tolist(), strict=True):
         ranked.setdefault(enq[i].record_id, []).append((s, recs[j].record_id))
-    return {e: sorted(c, key=lambda x: (-x[0], x[1]))[:TOP_K] for e, c in ranked.items()}, link_s
+    return ({e: sorted(c, key=lambda x: (-x[0], x[1]))[:TOP_K] for e, c in ranked.items()},
+            link_s, link_c)
 
 
-def run_reunite_pprl(enq: Sequence[Any], recs: Sequence[Any]) -> tuple[Ranked, float]:
+def run_reunite_pprl(enq: Sequence[Any], recs: Sequence[Any]) -> tuple[Ranked, float, float]:
     """Ranked candidates without the margin (for top-5 recall), scores marked 0 where the
     default decision rule (threshold and margin) does not propose the pair."""
     from reunite.pprl import Secret, TokenBuilder, encode, link_encodings, select_pairs
@@ -227,9 +232,9 @@ def run_reunite_pprl(enq: Sequence[Any], recs: Sequence[Any]) -> tuple[Ranked, f
     builder = TokenBuilder()
     a = encode(enq, secret, builder=builder)
     b = encode(recs, secret, builder=builder)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     pairs = link_encodings(a, b, threshold=0.3, margin=None)
-    link_s = time.perf_counter() - t0
+    link_s, link_c = time.perf_counter() - t0, time.process_time() - c0
     proposed = {(p.a_id, p.b_id) for p in select_pairs(pairs)}
     am = dict(zip(a.ids, a.record_ids, strict=True))
     bm = dict(zip(b.ids, b.record_ids, strict=True))
@@ -237,20 +242,20 @@ def run_reunite_pprl(enq: Sequence[Any], recs: Sequence[Any]) -> tuple[Ranked, f
     for p in pairs:
         s = p.score if (p.a_id, p.b_id) in proposed else 0.0
         ranked.setdefault(am[p.a_id], []).append((s, bm[p.b_id]))
-    return ranked, link_s
+    return ranked, link_s, link_c
 
 
-def run_clear(enq: Sequence[Any], recs: Sequence[Any]) -> tuple[Ranked, float]:
+def run_clear(enq: Sequence[Any], recs: Sequence[Any]) -> tuple[Ranked, float, float]:
     from reunite.linkage import link, train
 
     model = train(enq, recs)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     pairs = link(enq, recs, model=model, threshold=0.01, top_k=TOP_K)
-    link_s = time.perf_counter() - t0
+    link_s, link_c = time.perf_counter() - t0, time.process_time() - c0
     ranked: Ranked = {}
     for p in pairs:
         ranked.setdefault(p.enquiry_id, []).append((p.probability, p.record_id))
-    return ranked, link_s
+    return ranked, link_s, link_c
 
 
 def best_threshold(ranked: Ranked, truth: set[tuple[str, str]]) -> float:
@@ -281,18 +286,18 @@ def main(argv: list[str] | None = None) -> int:
         for system in args.systems.split(","):
             gc.collect()
             with PeakRSS() as mem:
-                t0 = time.perf_counter()
+                t0, c0 = time.perf_counter(), time.process_time()
                 if system == "clk-raw":
-                    ranked, link_s = run_clk(pop.enquiries, pop.records, latin=False)
+                    ranked, link_s, link_c = run_clk(pop.enquiries, pop.records, latin=False)
                 elif system == "clk-latin":
-                    ranked, link_s = run_clk(pop.enquiries, pop.records, latin=True)
+                    ranked, link_s, link_c = run_clk(pop.enquiries, pop.records, latin=True)
                 elif system == "reunite":
-                    ranked, link_s = run_reunite_pprl(pop.enquiries, pop.records)
+                    ranked, link_s, link_c = run_reunite_pprl(pop.enquiries, pop.records)
                 elif system == "clear-text":
-                    ranked, link_s = run_clear(pop.enquiries, pop.records)
+                    ranked, link_s, link_c = run_clear(pop.enquiries, pop.records)
                 else:
                     raise SystemExit(f"unknown system {system}")
-                secs = time.perf_counter() - t0
+                secs, cpu = time.perf_counter() - t0, time.process_time() - c0
             if system.startswith("clk"):
                 t = best_threshold(ranked, pop.truth)
                 label = f"{t:.3f} (best for it)"
@@ -301,10 +306,11 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 t, label = 0.5, "p ≥ 0.5 (default)"
             p, r, f1, top5 = score(ranked, pop.truth, t)
-            res = Result(difficulty, system, secs, link_s, mem.peak / 2**30, label, p, r, f1,
-                         top5)
+            res = Result(difficulty, system, secs, cpu, link_s, link_c, mem.peak / 2**30, label,
+                         p, r, f1, top5)
             results.append(res)
-            print(f"  {system:<10} {secs:7.1f} s (link {link_s:6.1f} s)  peak "
+            print(f"  {system:<10} {secs:7.1f} s, CPU {cpu:7.1f} s (link {link_s:6.1f} s, CPU "
+                  f"{link_c:6.1f} s)  peak "
                   f"{res.peak_gb:5.2f} GB  P {p:.3f} R {r:.3f} F1 {f1:.3f} top-5 {top5:.3f}  "
                   f"threshold {label}", flush=True)
             del ranked
@@ -312,11 +318,12 @@ def main(argv: list[str] | None = None) -> int:
         gc.collect()
 
     print()
-    print("| level | system | time (s) | of which linking (s) | peak memory (GB) | threshold "
-          "| precision | recall | F1 | top-5 recall |")
-    print("|---|---|---:|---:|---:|---|---:|---:|---:|---:|")
+    print("| level | system | time (s) | CPU (s) | linking (s) | linking CPU (s) "
+          "| peak memory (GB) | threshold | precision | recall | F1 | top-5 recall |")
+    print("|---|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|")
     for r in results:
-        print(f"| {r.difficulty} | {r.system} | {r.seconds:.1f} | {r.link_seconds:.1f} | "
+        print(f"| {r.difficulty} | {r.system} | {r.seconds:.1f} | {r.cpu_seconds:.1f} | "
+              f"{r.link_seconds:.1f} | {r.link_cpu:.1f} | "
               f"{r.peak_gb:.2f} | {r.threshold} | {r.precision:.3f} | {r.recall:.3f} | "
               f"{r.f1:.3f} | {r.top5:.3f} |")
     print(f"\n{args.records:,} records x {args.enquiries:,} enquiries, seed {args.seed}, top "

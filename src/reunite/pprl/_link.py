@@ -8,6 +8,7 @@ its ``top_k`` records of side B with Dice ≥ ``threshold``, best first.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -69,10 +70,13 @@ def check_compatible(a: Encoding, b: Encoding) -> None:
 
 
 def _have_anonlink() -> bool:
-    try:
-        import anonlink  # noqa: F401
-    except ImportError:
-        return False
+    # anonlink 0.15 uses mypy_extensions.TypedDict, which warns on import; harmless here
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        try:
+            import anonlink.similarities  # noqa: F401
+        except ImportError:
+            return False
     return True
 
 
@@ -142,7 +146,9 @@ def link_encodings(
         raise ValueError("threshold must be between 0 and 1")
     if top_k < 1:
         raise ValueError("top_k must be at least 1")
-    use_anonlink = engine == "anonlink" or (engine == "auto" and _have_anonlink())
+    use_anonlink = (engine == "anonlink" or engine == "auto") and _have_anonlink()
+    if engine == "anonlink" and not use_anonlink:
+        raise ValueError("anonlink is not installed (pip install anonlink==0.15.3)")
     if engine not in ("auto", "anonlink", "numpy"):
         raise ValueError(f"unknown engine {engine!r}")
     n_a = len(a)
