@@ -61,7 +61,7 @@ class Secret:
         try:
             value = bytes.fromhex(text.decode("ascii")) if text else b""
         except (UnicodeDecodeError, ValueError):
-            value = raw
+            value = text  # a passphrase or raw random bytes, without surrounding whitespace
         try:
             return cls(value)
         except SecretError as exc:
