@@ -121,6 +121,9 @@ def test_short_or_missing_secret_is_refused(tmp_path) -> None:
     (tmp_path / "s.key").write_text("abcd\n")
     with pytest.raises(SecretError, match=r"s\.key"):
         Secret.from_file(tmp_path / "s.key")
+    (tmp_path / "p1.key").write_text("a long shared passphrase, not hex\n")
+    (tmp_path / "p2.key").write_text("a long shared passphrase, not hex")
+    assert Secret.from_file(tmp_path / "p1.key") == Secret.from_file(tmp_path / "p2.key")
     s = Secret.generate()
     s.write(tmp_path / "good.key")
     assert Secret.from_file(tmp_path / "good.key") == s
