@@ -41,6 +41,7 @@ from django.db.models import Model
 from reunite.accounts import policy
 from reunite.accounts.models import Organization
 from reunite.audit.log import log_event
+from reunite.core.acting import Acting
 from reunite.interchange import (
     ALL_COLUMNS,
     RELATIONSHIP_WORDS,
@@ -53,7 +54,7 @@ from reunite.interchange import (
     open_records,
 )
 from reunite.registry import actions
-from reunite.registry.actions import NAME_FIELDS, Acting, clean_is_needed
+from reunite.registry.actions import NAME_FIELDS, clean_is_needed
 from reunite.registry.exporting import (
     LIST_KINDS,
     MODEL_OF,
