@@ -30,6 +30,7 @@ from reunite.registry.models import (
     Enquiry,
 )
 from reunite.registry.search import filter_by_name
+from reunite.web import history
 from reunite.web.forms import (
     AttachmentForm,
     ChildFilterForm,
@@ -69,15 +70,15 @@ def _history(request: HttpRequest, record: Any) -> list[dict[str, Any]]:
         .exclude(action__in=["view", "list"])
         .order_by("-sequence")[:50]
     )
+    hidden = set() if show_restricted else set(policy.RESTRICTED_FIELDS)
     for event in events:
-        changes = event.changes if isinstance(event.changes, dict) else {}
-        shown = {
-            field: values
-            if show_restricted or field not in policy.RESTRICTED_FIELDS
-            else ["(restricted)", "(restricted)"]
-            for field, values in changes.items()
-        }
-        rows.append({"event": event, "changes": shown})
+        rows.append(
+            {
+                "event": event,
+                "action_label": history.action_label(event.action),
+                "changes": history.describe_changes(type(record), event.changes, hidden),
+            }
+        )
     return rows
 
 

@@ -1,0 +1,177 @@
+"""Audit events of a record told in words: "Legal status: Under guardianship → Adopted".
+
+The audit log keeps raw values (field names, choice codes, ISO dates, lists); this module
+turns them into the labels and values a caseworker reads, in the current language.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Model
+from django.utils import formats
+from django.utils.functional import Promise
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _g
+from django.utils.translation import gettext_lazy as _
+
+# Labels of the audited fields (the models leave verbose names to Django's defaults).
+FIELD_LABELS: dict[str, Promise] = {
+    "record_id": _("Your reference"),
+    "sex": _("Sex"),
+    "birth_date": _("Birth date"),
+    "birth_date_precision": _("Precision of the birth date"),
+    "estimated_age": _("Estimated age"),
+    "estimated_age_on": _("Age estimated on"),
+    "birth_place": _("Birthplace"),
+    "separation_date": _("Separation date"),
+    "separation_date_precision": _("Precision of the separation date"),
+    "separation_place": _("Place of separation"),
+    "custodian": _("Custodian"),
+    "institution": _("Institution"),
+    "current_location": _("Current location"),
+    "current_region": _("Region"),
+    "citizenships": _("Citizenships"),
+    "legal_status": _("Legal status"),
+    "personal_status_altered": _("Personal status altered"),
+    "altered_fields": _("Altered details"),
+    "consent_for_tracing": _("Consent for tracing"),
+    "sibling_group": _("Sibling group"),
+    "mother_name": _("Mother"),
+    "father_name": _("Father"),
+    "notes": _("Notes"),
+    "names": _("Names"),
+    "surname": _("Surname"),
+    "given_name": _("Given name"),
+    "patronymic": _("Patronymic"),
+    "full_name": _("Full name"),
+    "other_names": _("Other names"),
+    "enquirer": _("Enquirer"),
+    "enquirer_relationship": _("Relationship to the child"),
+    "circumstances": _("Circumstances of separation"),
+    "contact": _("Contact"),
+    "state": _("State"),
+    "closing_reason": _("Closing reason"),
+    "child": _("Child"),
+    "enquiry": _("Tracing request"),
+    "shared_with": _("Shared with"),
+    "restricted_shown": _("Restricted details shown"),
+    "note": _("Note"),
+}
+
+ACTION_LABELS: dict[str, Promise] = {
+    "create": _("Created"),
+    "update": _("Changed"),
+    "delete": _("Deleted"),
+    "transition": _("Case moved"),
+    "share": _("Shared"),
+    "attach": _("File attached"),
+    "link": _("Linked"),
+    "import": _("Imported"),
+    "export": _("Exported"),
+    "download": _("Downloaded"),
+    "tracing": _("Tracing"),
+}
+
+RESTRICTED = _("(restricted)")
+
+
+@dataclass(frozen=True)
+class ChangeLine:
+    label: str
+    before: str
+    after: str
+
+
+def action_label(action: str) -> str:
+    label = ACTION_LABELS.get(action)
+    return str(label) if label is not None else action.replace("_", " ").capitalize()
+
+
+def field_label(model: type[Model] | None, field: str) -> str:
+    label = FIELD_LABELS.get(field)
+    if label is not None:
+        return str(label)
+    if model is not None:
+        try:
+            return str(capfirst(model._meta.get_field(field).verbose_name))
+        except FieldDoesNotExist:
+            pass
+    return field.replace("_", " ").capitalize()
+
+
+def _choice_label(model: type[Model] | None, field: str, value: Any) -> str | None:
+    if model is None:
+        return None
+    try:
+        model_field = model._meta.get_field(field)
+    except FieldDoesNotExist:
+        return None
+    for code, label in getattr(model_field, "flatchoices", None) or ():
+        if code == value:
+            return str(label)
+    return None
+
+
+def _name_text(value: dict[str, Any]) -> str:
+    parts = [value.get("surname"), value.get("given_name"), value.get("patronymic")]
+    return " ".join(str(p) for p in parts if p) or str(value.get("full_name") or "")
+
+
+def format_value(model: type[Model] | None, field: str, value: Any) -> str:
+    """One audited value in words; '' for an empty one."""
+    if value is None or value == "" or value == []:
+        return ""
+    if isinstance(value, bool):
+        return _g("yes") if value else _g("no")
+    choice = _choice_label(model, field, value)
+    if choice is not None:
+        return choice
+    if isinstance(value, list):
+        return "; ".join(
+            text for text in (format_value(model, field, item) for item in value) if text
+        )
+    if isinstance(value, dict):
+        return (
+            _name_text(value)
+            if ("surname" in value or "full_name" in value)
+            else ", ".join(
+                f"{field_label(None, k)}: {format_value(None, k, v)}" for k, v in value.items()
+            )
+        )
+    if isinstance(value, str) and field.endswith(("_date", "_on")):
+        try:
+            return str(formats.date_format(dt.date.fromisoformat(str(value)), "SHORT_DATE_FORMAT"))
+        except ValueError:
+            return str(value)
+    if field in {"enquirer", "child", "enquiry"} and isinstance(value, int):
+        return f"#{value}"
+    return str(value)
+
+
+def describe_changes(
+    model: type[Model] | None, changes: Any, hidden_fields: frozenset[str] | set[str] = frozenset()
+) -> list[ChangeLine]:
+    """The changes of one audit event as lines; values of ``hidden_fields`` are not shown."""
+    if not isinstance(changes, dict):
+        return []
+    lines = []
+    for field, values in changes.items():
+        if isinstance(values, list | tuple) and len(values) == 2:
+            before, after = values
+        else:
+            before, after = None, values
+        if field in hidden_fields:
+            lines.append(ChangeLine(field_label(model, field), str(RESTRICTED), str(RESTRICTED)))
+            continue
+        lines.append(
+            ChangeLine(
+                field_label(model, field),
+                format_value(model, field, before),
+                format_value(model, field, after),
+            )
+        )
+    return lines
