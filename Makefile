@@ -8,7 +8,7 @@ PORT ?= 8000
 # PostgreSQL used by `make test-postgres` (CI runs both databases).
 TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: install messages demo serve test test-sqlite test-postgres lint system-deps clean
+.PHONY: install messages translations demo serve test test-sqlite test-postgres lint system-deps clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) is required"; exit 1; }
@@ -21,6 +21,13 @@ install: $(STAMP) messages
 
 # Compile the translation catalogues (.po -> .mo) when a .po is newer; pure Python (polib).
 messages: $(STAMP)
+	$(BIN)/python -m reunite.web.catalogues
+
+# Refresh the catalogues from the source after marking new strings (needs GNU gettext:
+# apt-get install gettext); then translate the new entries (docs/i18n.md).
+translations: $(STAMP)
+	cd src/reunite && REUNITE_DEBUG=1 ../../$(BIN)/python -m django makemessages -l uk -l ru \
+		--add-location file --no-fuzzy-matching --settings=reunite.config.settings
 	$(BIN)/python -m reunite.web.catalogues
 
 # The demo runs with REUNITE_DEBUG=1: plain-HTTP cookies on 127.0.0.1 and a generated key.

@@ -7,11 +7,21 @@ and this table lacks is shown as the engine gives it.
 
 from __future__ import annotations
 
+import re
+
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 COMPARISONS: dict[str, Promise] = {
+    # the engine's labels
+    "given name": _("given name"),
+    "patronymic / father": _("patronymic / father"),
+    "mother's name": _("mother's name"),
+    "birth date": _("birth date"),
+    "birthplace": _("birthplace"),
+    "separation place": _("place of separation"),
+    # column names
     "given_name": _("given name"),
     "surname": _("surname"),
     "father": _("father's name"),
@@ -67,3 +77,30 @@ def comparison_label(field: str) -> str:
 def level_label(level: str) -> str:
     label = LEVELS.get(level)
     return str(label) if label is not None else level
+
+
+_RUN_NOTES: list[tuple[re.Pattern[str], Promise]] = [
+    (
+        re.compile(r"no earlier successful run for this organisation: compared everything$"),
+        _("no earlier successful run for this organisation: compared everything"),
+    ),
+    (
+        re.compile(
+            r"model changed since run (?P<run>\d+) \(now v(?P<version>\d+)\): re-scored everything$"
+        ),
+        _("model changed since run %(run)s (now v%(version)s): re-scored everything"),
+    ),
+    (
+        re.compile(r"(?P<label>\w+) #(?P<number>\d+) left out: (?P<reason>.*)$"),
+        _("record #%(number)s left out: %(reason)s"),
+    ),
+]
+
+
+def run_note(note: str) -> str:
+    """A note of a match run (stored in English) in the current language."""
+    for pattern, template in _RUN_NOTES:
+        match = pattern.match(note)
+        if match:
+            return str(template) % match.groupdict()
+    return note

@@ -34,6 +34,7 @@ from reunite.matching.models import (
 from reunite.matching.records import explanation_text
 from reunite.registry import actions as registry_actions
 from reunite.registry.actions import Acting
+from reunite.registry.models import Sex
 
 PAGE_SIZE = 25
 #: Runs over more records than this are refused from the web page (use the CLI).
@@ -125,6 +126,14 @@ def _side_by_side(pair: CandidatePair) -> list[dict[str, Any]]:
     ]  # fmt: skip
 
 
+def _shown_value(item: dict[str, Any], key: str) -> str:
+    """An explanation value as the pages show it: the sex code in words."""
+    value = str(item.get(key) or "")
+    if item.get("field") == "sex" and value in Sex.values:
+        return str(Sex(value).label)
+    return value
+
+
 def _explanation_rows(pair: CandidatePair) -> list[dict[str, Any]]:
     rows = []
     for item in sorted(pair.explanation, key=lambda e: -abs(float(e.get("weight") or 0))):
@@ -135,8 +144,8 @@ def _explanation_rows(pair: CandidatePair) -> list[dict[str, Any]]:
                 "field": item.get("field", ""),
                 "weight": weight,
                 "direction": "for" if weight > 0 else ("against" if weight < 0 else "none"),
-                "enquiry_value": item.get("enquiry_value", ""),
-                "child_value": item.get("child_value", ""),
+                "enquiry_value": _shown_value(item, "enquiry_value"),
+                "child_value": _shown_value(item, "child_value"),
             }
         )
     return rows

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from reunite.verification.labels import kinship_relationship
 from reunite.verification.models import BidDecision, EvidenceKind, Interviewee, Supports
 
 PANEL_ROWS = 6
@@ -104,7 +105,9 @@ class DnaForm(forms.Form):
         super().__init__(*args, **kwargs)
         from reunite.kinship import CLAIMABLE_RELATIONSHIPS
 
-        self.fields["relationship"].choices = [(r, r) for r in sorted(CLAIMABLE_RELATIONSHIPS)]  # type: ignore[attr-defined]
+        self.fields["relationship"].choices = [  # type: ignore[attr-defined]
+            (r, kinship_relationship(r)) for r in sorted(CLAIMABLE_RELATIONSHIPS)
+        ]
 
 
 class DecisionForm(forms.Form):

@@ -43,9 +43,8 @@ class PartialDateField(forms.CharField):
         kwargs.setdefault("required", False)
         kwargs.setdefault("max_length", 10)
         kwargs.setdefault("help_text", DATE_HELP)
-        kwargs.setdefault(
-            "widget", forms.TextInput(attrs={"placeholder": "YYYY-MM-DD", "inputmode": "numeric"})
-        )
+        attrs = {"placeholder": _("YYYY-MM-DD"), "inputmode": "numeric"}
+        kwargs.setdefault("widget", forms.TextInput(attrs=attrs))
         super().__init__(**kwargs)
 
     def clean(self, value: Any) -> tuple[dt.date | None, str]:  # type: ignore[override]

@@ -15,7 +15,7 @@ from django.db.models import Model
 from django.utils import formats
 from django.utils.functional import Promise
 from django.utils.text import capfirst
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 # Labels of the audited fields (the models leave verbose names to Django's defaults).
@@ -60,9 +60,28 @@ FIELD_LABELS: dict[str, Promise] = {
     "shared_with": _("Shared with"),
     "restricted_shown": _("Restricted details shown"),
     "note": _("Note"),
+    "reference": _("Case reference"),
+    "owner": _("Owner"),
+    "kind": _("Kind"),
+    "title": _("Title"),
+    "decision": _("Decision"),
+    "reason": _("Reason"),
 }
 
 ACTION_LABELS: dict[str, Promise] = {
+    "view": _("Viewed"),
+    "list": _("Listed"),
+    "search": _("Searched"),
+    "login": _("Logged in"),
+    "logout": _("Logged out"),
+    "login_failed": _("Failed log-in"),
+    "decide": _("Decided"),
+    "run": _("Run"),
+    "retrain": _("Retrained"),
+    "approve": _("Approved"),
+    "reject": _("Rejected"),
+    "countersign": _("Countersigned"),
+    "withdraw": _("Withdrawn"),
     "create": _("Created"),
     "update": _("Changed"),
     "delete": _("Deleted"),
@@ -74,6 +93,22 @@ ACTION_LABELS: dict[str, Promise] = {
     "export": _("Exported"),
     "download": _("Downloaded"),
     "tracing": _("Tracing"),
+}
+
+OBJECT_LABELS: dict[str, Promise] = {
+    "child": _("Child"),
+    "enquiry": _("Tracing request"),
+    "person": _("Person"),
+    "case": _("Case"),
+    "attachment": _("File"),
+    "evidence": _("Evidence"),
+    "kinship_report": _("DNA kinship report"),
+    "case_verification": _("Verification"),
+    "candidate_pair": _("Candidate pair"),
+    "match_run": _("Match run"),
+    "user": _("User"),
+    "search_index": _("Search index"),
+    "records": _("Records"),
 }
 
 RESTRICTED = _("(restricted)")
@@ -89,6 +124,11 @@ class ChangeLine:
 def action_label(action: str) -> str:
     label = ACTION_LABELS.get(action)
     return str(label) if label is not None else action.replace("_", " ").capitalize()
+
+
+def object_label(object_type: str) -> str:
+    label = OBJECT_LABELS.get(object_type)
+    return str(label) if label is not None else object_type.replace("_", " ")
 
 
 def field_label(model: type[Model] | None, field: str) -> str:
@@ -126,7 +166,7 @@ def format_value(model: type[Model] | None, field: str, value: Any) -> str:
     if value is None or value == "" or value == []:
         return ""
     if isinstance(value, bool):
-        return _g("yes") if value else _g("no")
+        return gettext("yes") if value else gettext("no")
     choice = _choice_label(model, field, value)
     if choice is not None:
         return choice
