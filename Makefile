@@ -27,7 +27,7 @@ messages: $(STAMP)
 # apt-get install gettext); then translate the new entries (docs/i18n.md).
 translations: $(STAMP)
 	cd src/reunite && REUNITE_DEBUG=1 ../../$(BIN)/python -m django makemessages -l uk -l ru \
-		--add-location file --no-fuzzy-matching --settings=reunite.config.settings
+		--add-location file --settings=reunite.config.settings
 	$(BIN)/python -m reunite.web.catalogues
 
 # The demo runs with REUNITE_DEBUG=1: plain-HTTP cookies on 127.0.0.1 and a generated key.

@@ -9,9 +9,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Case as DbCase
+from django.db.models import Count, IntegerField, Value, When
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from reunite.accounts import policy
@@ -30,7 +32,7 @@ from reunite.registry.models import (
     Enquiry,
 )
 from reunite.registry.ranking import ranked_page
-from reunite.web import history
+from reunite.web import history, listing, waiting
 from reunite.web.forms import (
     AttachmentForm,
     ChildFilterForm,
@@ -44,6 +46,21 @@ from reunite.web.forms import (
 )
 
 PAGE_SIZE = 25
+
+# The case list's columns and what each sorts by (state: in the order of the process).
+CASE_STATE_RANK = DbCase(
+    *[When(state=s, then=Value(i)) for i, s in enumerate(CASE_STATE_ORDER)],
+    default=Value(99),
+    output_field=IntegerField(),
+)
+CASE_COLUMNS = [
+    listing.Column("reference", _("Case"), ("reference",)),
+    listing.Column("state", _("State"), ("state_order",)),
+    listing.Column("child", _("Child"), ("child_id",)),
+    listing.Column("enquiry", _("Tracing request"), ("enquiry_id",)),
+    listing.Column("owner", _("Owner"), ("owner__short_name",)),
+    listing.Column("updated", _("Last change"), ("updated_at",)),
+]
 
 
 def _acting(request: HttpRequest) -> Acting:
@@ -425,13 +442,33 @@ def case_list(request: HttpRequest) -> HttpResponse:
     state = request.GET.get("state", "")
     if state in CaseState.values:
         cases = cases.filter(state=state)
+    owner = request.GET.get("owner", "")
+    if owner:
+        cases = cases.filter(owner__short_name=owner)
+    waiting_only = request.GET.get("waiting") == "1"
+    if waiting_only:  # the cases whose next step is the user's (from the dashboard)
+        cases = cases.filter(pk__in=waiting.cases_to_move(request.user).values("pk"))
+    cases = cases.annotate(state_order=CASE_STATE_RANK)
+    key = listing.sort_key(request, CASE_COLUMNS, "-updated")
+    cases = listing.apply_sort(cases.select_related("owner"), CASE_COLUMNS, key)
     page = Paginator(cases.prefetch_related("child__names"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     actions.record_list(_acting(request), "case", [c.pk for c in page], state)
+    owners = sorted(
+        {short for short in policy.visible(request.user, Case.objects.all())
+         .values_list("owner__short_name", flat=True).distinct()}
+    )  # fmt: skip
     return render(
-        request, "web/case_list.html", {"page": page, "state": state, "states": CaseState.choices}
-    )
+        request,
+        "web/case_list.html",
+        {
+            "page": page, "state": state, "states": CaseState.choices, "owner": owner,
+            "owners": owners, "waiting_only": waiting_only,
+            "headers": listing.headers(request, CASE_COLUMNS, key),
+            "query_string": listing.query_without_page(request),
+        },
+    )  # fmt: skip
 
 
 @login_required
