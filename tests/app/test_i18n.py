@@ -151,6 +151,13 @@ def _data_words() -> set[str]:
     return words
 
 
+BY_NAME = {
+    "ua-caseworker": ("ua", "caseworker"), "ua-verifier": ("ua", "verifier"),
+    "ru-caseworker": ("ru", "caseworker"), "med-coordinator": ("med", "coordinator"),
+    "ua-auditor": ("ua", "auditor"),
+}  # fmt: skip
+
+
 def _pages(world: dict[str, Any]) -> dict[str, list[str]]:
     case, run, pair = world["case"], world["run"], world["pair"]
     evidence = case.evidence.first()
@@ -189,14 +196,11 @@ def test_no_english_on_any_page(
 ) -> None:
     known = _data_words() | CODES
     leaks: dict[str, set[str]] = {}
-    by_name = {"ua-caseworker": ("ua", "caseworker"), "ua-verifier": ("ua", "verifier"),
-               "ru-caseworker": ("ru", "caseworker"), "med-coordinator": ("med", "coordinator"),
-               "ua-auditor": ("ua", "auditor")}  # fmt: skip
     checked = 0
     for who, urls in _pages(world).items():
         client.logout()
         if who != "anonymous":
-            client.force_login(users[by_name[who]])
+            client.force_login(users[BY_NAME[who]])
         for url in urls:
             response = client.get(url, HTTP_ACCEPT_LANGUAGE=language)
             assert response.status_code in (200, 403, 404), (who, url, response.status_code)
