@@ -12,6 +12,7 @@ from reunite.registry import actions
 from reunite.registry.models import Case
 from reunite.web.waiting import waiting_for
 from tests.app.conftest import acting
+from tests.app.fixtures_matching import trained_link_model  # noqa: F401 - fixture
 from tests.app.fixtures_verification import move
 
 pytestmark = pytest.mark.django_db
@@ -69,3 +70,32 @@ def test_waiting_work_counts_what_the_role_may_do(
     assert len(_references(listed)) == 3
     # The other party's caseworker sees none of UA's cases as theirs to move.
     assert waiting_for(users[("ru", "caseworker")]).cases_to_move == 0
+
+
+def test_the_review_queue_is_searchable_filterable_and_sortable(
+    users: Any, client: Any, trained_link_model: Any  # noqa: F811
+) -> None:
+    import datetime as dt
+
+    from reunite.matching import actions as m
+    from reunite.matching.models import CandidatePair
+    from tests.app.fixtures_matching import add_pair_records
+
+    m.install_model(acting(users[("ua", "caseworker")]), trained_link_model)
+    add_pair_records(users, surname="Коваленко", given="Дарина", birth=dt.date(2014, 5, 17),
+                     mother="Коваленко Ірина Петрівна")  # fmt: skip
+    add_pair_records(users, surname="Шевчук", given="Богдан", birth=dt.date(2011, 9, 2),
+                     sex="M", birth_place="Херсон")  # fmt: skip
+    m.run_matching(acting(users[("ua", "caseworker")]))
+    client.force_login(users[("ua", "verifier")])
+    url = reverse("matching:queue")
+    every = client.get(url).content.decode()
+    assert every.count("data-pair=") == CandidatePair.objects.count() >= 2
+    found = client.get(url, {"q": "Shevchuk"}).content.decode()  # Latin for Шевчук
+    assert found.count("data-pair=") >= 1 and "Шевчук" in found and "Коваленко" not in found
+    none = client.get(url, {"min_probability": "0.99", "q": "Nobody"}).content.decode()
+    assert none.count("data-pair=") == 0
+    low_first = client.get(url, {"sort": "probability"}).content.decode()
+    probabilities = sorted(CandidatePair.objects.values_list("probability", flat=True))
+    first = CandidatePair.objects.get(probability=probabilities[0])
+    assert low_first.index("data-pair=") == low_first.index(f'data-pair="{first.pk}"')

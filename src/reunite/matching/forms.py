@@ -19,8 +19,21 @@ SHOW_CHOICES = [
 ]
 
 
+PROBABILITY_CHOICES = [
+    ("", _("Any probability")),
+    ("0.99", _("99% or more")),
+    ("0.9", _("90% or more")),
+    ("0.5", _("50% or more")),
+]
+
+
 class QueueFilterForm(forms.Form):
     show = forms.ChoiceField(choices=SHOW_CHOICES, required=False, label=_("Show"))
+    q = forms.CharField(required=False, max_length=200, label=_("Name, in any script"))
+    min_probability = forms.TypedChoiceField(
+        choices=PROBABILITY_CHOICES, required=False, coerce=float, empty_value=None,
+        label=_("Probability"),
+    )  # fmt: skip
 
     def selected(self) -> str:
         if self.is_valid():

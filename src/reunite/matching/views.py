@@ -14,11 +14,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from reunite.accounts import policy
@@ -34,7 +36,9 @@ from reunite.matching.models import (
 from reunite.matching.records import explanation_text
 from reunite.registry import actions as registry_actions
 from reunite.registry.actions import Acting
-from reunite.registry.models import Sex
+from reunite.registry.models import Child, Enquiry, Sex
+from reunite.registry.search import filter_by_name
+from reunite.web import listing
 
 PAGE_SIZE = 25
 #: Runs over more records than this are refused from the web page (use the CLI).
@@ -43,6 +47,16 @@ WEB_MAX_RECORDS = 20_000
 
 def _acting(request: HttpRequest) -> Acting:
     return Acting.from_request(request)
+
+
+QUEUE_COLUMNS = [
+    listing.Column("probability", gettext_lazy("Probability"), ("probability",)),
+    listing.Column("enquiry", gettext_lazy("Tracing request"), ("enquiry__surname",)),
+    listing.Column("child", gettext_lazy("Child"), ("child_id",)),
+    listing.Column("born", gettext_lazy("Born (request / child)"), ("enquiry__birth_date",)),
+    listing.Column("status", gettext_lazy("Status"), ("status",)),
+    listing.Column("review", ""),
+]
 
 
 def _require(request: HttpRequest, action: str) -> None:
@@ -61,6 +75,17 @@ def queue(request: HttpRequest) -> HttpResponse:
     form = QueueFilterForm(request.GET or None)
     show = form.selected()
     pairs = actions.review_queue(request.user, show)
+    query = ""
+    if form.is_valid():
+        query = form.cleaned_data["q"]
+        if form.cleaned_data["min_probability"] is not None:
+            pairs = pairs.filter(probability__gte=form.cleaned_data["min_probability"])
+        if query:  # a name on either side of the pair, in any script
+            enquiries = filter_by_name(Enquiry.objects.all(), query).values("pk")
+            children = filter_by_name(Child.objects.all(), query).values("pk")
+            pairs = pairs.filter(Q(enquiry__in=enquiries) | Q(child__in=children))
+    key = listing.sort_key(request, QUEUE_COLUMNS, "-probability")
+    pairs = listing.apply_sort(pairs, QUEUE_COLUMNS, key)
     page = Paginator(pairs, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page)
     acting = _acting(request)
@@ -78,6 +103,9 @@ def queue(request: HttpRequest) -> HttpResponse:
             "last_run": MatchRun.objects.filter(organization=organization).first(),
             "can_run": policy.has_permission(request.user, "match.run"),
             "run_form": RunForm(),
+            "query": query,
+            "headers": listing.headers(request, QUEUE_COLUMNS, key),
+            "query_string": listing.query_without_page(request),
         },
     )
 
