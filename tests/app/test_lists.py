@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from reunite.registry import actions
-from reunite.registry.models import Case
+from reunite.cases import actions
+from reunite.cases.models import Case
 from reunite.web.waiting import waiting_for
 from tests.app.conftest import acting
 from tests.app.fixtures_matching import trained_link_model  # noqa: F401 - fixture

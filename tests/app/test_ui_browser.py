@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from reunite.registry import actions
+from reunite.cases import actions
 from tests.app.browser import BROWSER_MARKS
 from tests.app.conftest import PASSWORD, acting
 from tests.app.fixtures_matching import trained_link_model  # noqa: F401 - fixture

@@ -24,6 +24,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from reunite.accounts import policy
+from reunite.core import listing
+from reunite.core.acting import Acting
 from reunite.matching import actions
 from reunite.matching.forms import DecisionForm, QueueFilterForm, RunForm
 from reunite.matching.models import (
@@ -35,10 +37,8 @@ from reunite.matching.models import (
 )
 from reunite.matching.records import explanation_text
 from reunite.registry import actions as registry_actions
-from reunite.registry.actions import Acting
 from reunite.registry.models import Child, Enquiry, Sex
 from reunite.registry.search import filter_by_name
-from reunite.web import listing
 
 PAGE_SIZE = 25
 #: Runs over more records than this are refused from the web page (use the CLI).

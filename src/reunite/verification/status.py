@@ -18,7 +18,8 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from reunite.accounts.models import Organization
-from reunite.registry.models import Case, Child, DatePrecision, Relationship
+from reunite.cases.models import Case
+from reunite.registry.models import Child, DatePrecision, Relationship
 from reunite.verification.models import (
     BestInterestsDetermination,
     BidDecision,

@@ -9,12 +9,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from reunite.accounts.models import Organization
 from reunite.interchange import PartialDate
 from reunite.registry.models import (
     Attachment,
-    CaseState,
-    ClosingReason,
     Language,
     LegalStatus,
     NameSource,
@@ -231,18 +228,6 @@ class EnquiryForm(forms.Form):
         }
 
 
-class TransitionForm(forms.Form):
-    to_state = forms.ChoiceField(label=_("Move to"), choices=CaseState.choices)
-    closing_reason = forms.ChoiceField(
-        label=_("Closing reason"),
-        choices=[("", "—"), *ClosingReason.choices],
-        required=False,
-    )
-    note = forms.CharField(
-        label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
-    )
-
-
 class IdentityDocumentForm(forms.Form):
     kind = forms.CharField(
         label=_("Kind"),
@@ -267,23 +252,12 @@ class IdentityDocumentForm(forms.Form):
         return code
 
 
-class ShareForm(forms.Form):
-    organization = forms.ModelChoiceField(
-        label=_("Share with"),
-        queryset=Organization.objects.all(),
-    )
-
-
 class AttachmentForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=Attachment.Kind.choices)
     description = forms.CharField(label=_("Description"), max_length=200, required=False)
     file = forms.FileField(
         label=_("File"),
     )
-
-
-class LinkChildForm(forms.Form):
-    child = forms.IntegerField(min_value=1, label=_("Child record number"))
 
 
 class ChildFilterForm(forms.Form):

@@ -13,8 +13,8 @@ from typing import Any
 from django.db.models import Q
 
 from reunite.accounts import policy
-from reunite.accounts.policy import TRANSITION_ROLES
-from reunite.registry.models import Case, CaseState
+from reunite.cases.models import Case, CaseState
+from reunite.cases.waiting import cases_to_move
 
 
 @dataclass(frozen=True)
@@ -61,34 +61,3 @@ def _approvals_to_give(user: Any) -> int:
         relationship_decisions__user=user, relationship_decisions__withdrawn_at__isnull=True
     )
     return cases.exclude(decided_by_me).distinct().count()
-
-
-def cases_to_move_query(user: Any) -> Q:
-    """Open cases of the user's organisation whose next step the user's role takes."""
-    role = policy.role_of(user)
-    states = [
-        state
-        for state, next_state in _NEXT.items()
-        if role in TRANSITION_ROLES.get(next_state, frozenset())
-    ]
-    return Q(state__in=states)
-
-
-def cases_to_move(user: Any) -> Any:
-    """The cases of :func:`cases_to_move_query` the user sees (their own party's, unless a
-    mediator)."""
-    organization = policy.organization_of(user)
-    cases = policy.visible(user, Case.objects.filter(cases_to_move_query(user)))
-    if organization is not None and not organization.is_mediator:
-        cases = cases.filter(owner=organization)
-    return cases.distinct()
-
-
-def _next_states() -> dict[str, str]:
-    from reunite.registry.models import CASE_STATE_ORDER
-
-    order = [s for s in CASE_STATE_ORDER if s != "closed"]
-    return {state: order[i + 1] for i, state in enumerate(order[:-1])}
-
-
-_NEXT = _next_states()

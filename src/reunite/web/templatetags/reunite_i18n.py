@@ -7,9 +7,9 @@ from typing import Any
 from django import template
 
 from reunite.matching.labels import run_note as _run_note
+from reunite.registry.history import action_label, object_label
 from reunite.verification.labels import kinship_relationship as _kinship_relationship
 from reunite.verification.labels import verbal
-from reunite.web.history import action_label, object_label
 
 register = template.Library()
 

@@ -1,7 +1,8 @@
-"""Audit events of a record told in words: "Legal status: Under guardianship → Adopted".
+"""A record's audited changes as its page shows them (children, tracing requests, cases).
 
-The audit log keeps raw values (field names, choice codes, ISO dates, lists); this module
-turns them into the labels and values a caseworker reads, in the current language.
+The audit log keeps raw values (field names, choice codes, ISO dates, lists); the page
+shows labels and values in words, in the current language: "Legal status: Under
+guardianship → Adopted".
 """
 
 from __future__ import annotations
@@ -17,6 +18,12 @@ from django.utils.functional import Promise
 from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from reunite.accounts import policy
+from reunite.audit.models import AuditEvent
+
+# Newest changes a record's page shows; the full trail is in the audit log.
+MAX_SHOWN = 50
 
 # Labels of the audited fields (the models leave verbose names to Django's defaults).
 FIELD_LABELS: dict[str, Promise] = {
@@ -215,3 +222,22 @@ def describe_changes(
             )
         )
     return lines
+
+
+def record_history(user: Any, record: Model) -> list[dict[str, Any]]:
+    """The record's audited changes, newest first, in words; restricted values hidden if need be."""
+    show_restricted = policy.can_see_restricted(user, record)
+    hidden = set() if show_restricted else set(policy.RESTRICTED_FIELDS)
+    events = (
+        AuditEvent.objects.filter(object_type=record._meta.model_name, object_id=str(record.pk))
+        .exclude(action__in=["view", "list"])
+        .order_by("-sequence")[:MAX_SHOWN]
+    )
+    return [
+        {
+            "event": event,
+            "action_label": action_label(event.action),
+            "changes": describe_changes(type(record), event.changes, hidden),
+        }
+        for event in events
+    ]
