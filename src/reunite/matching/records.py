@@ -14,7 +14,11 @@ import copy
 import datetime as dt
 from typing import Any, TypeVar
 
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
 from reunite.interchange import MAX_YEAR, MIN_YEAR, InterchangeRecord
+from reunite.matching.labels import comparison_label, level_label
 from reunite.registry.exporting import child_to_record, enquiry_to_record
 from reunite.registry.models import Child, Enquiry
 
@@ -100,6 +104,8 @@ def explanation_text(item: dict[str, Any]) -> str:
     """One line in plain words: ``birth date: exact, +7.2``."""
     weight = float(item.get("weight") or 0.0)
     level = item.get("level", "")
+    field = comparison_label(str(item.get("field", "")))
     if level == "not known on both sides":
-        return f"{item.get('field', '')}: not known on both sides (no evidence)"
-    return f"{item.get('field', '')}: {level}, {weight:+.1f}"
+        return _("%(field)s: not known on both sides (no evidence)") % {"field": field}
+    signed = ("+" if weight >= 0 else "-") + number_format(abs(weight), 1)
+    return f"{field}: {level_label(str(level))}, {signed}"
