@@ -56,8 +56,10 @@ from reunite.channel._receipt import (
     document_digest,
     make_receipt,
     read_parcel,
+    sign_request,
     sign_statement,
     verify_receipt,
+    verify_request,
     verify_statement,
 )
 from reunite.channel.exceptions import (
@@ -122,7 +124,9 @@ __all__ = [
     "read_parcel",
     "revoke_peer_key",
     "sha256_hex",
+    "sign_request",
     "sign_statement",
     "verify_receipt",
+    "verify_request",
     "verify_statement",
 ]

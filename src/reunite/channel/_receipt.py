@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,7 +26,9 @@ from reunite.channel._bundle import PeerLookup
 from reunite.channel._canonical import b64, canonical, sha256_hex, unb64
 from reunite.channel._keys import Identity, iso, parse_iso
 from reunite.channel.exceptions import (
+    BundleFromFuture,
     BundleMalformed,
+    BundleTampered,
     BundleTooLarge,
     ReceiptInvalid,
     RevokedKey,
@@ -279,3 +282,63 @@ def read_parcel(data: bytes, *, max_bytes: int = DEFAULT_PARCEL_MAX_BYTES) -> Pa
         bundles=tuple(unb64(b, "bundle") for b in bundles),
         receipts=tuple(r for r in receipts if isinstance(r, dict)),
     )
+
+
+# ---- signed requests (pull and acknowledge over HTTP) --------------------------------------
+
+REQUEST_FORMAT = "reunite-request/1"
+
+
+def sign_request(me: Identity, action: str, to: str, items: list[str] | None = None) -> bytes:
+    """A small signed request (``pull``, ``ack``) that proves which installation asks."""
+    body: dict[str, Any] = {
+        "format": REQUEST_FORMAT,
+        "action": action,
+        "from": me.installation_id,
+        "to": to,
+        "key": me.current.public.key_id,
+        "at": iso(dt.datetime.now(dt.UTC)),
+        "nonce": secrets.token_hex(8),
+        "items": list(items or []),
+    }
+    body["signature"] = b64(me.current.sign(canonical(body)))
+    return json.dumps(body).encode("utf-8")
+
+
+def verify_request(
+    data: bytes,
+    peers: PeerLookup,
+    *,
+    action: str,
+    to: str,
+    window: dt.timedelta = dt.timedelta(minutes=10),
+    now: dt.datetime | None = None,
+) -> dict[str, Any]:
+    """Check a signed request's form, key, signature and time; return its body."""
+    try:
+        body = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise BundleMalformed("the request is not JSON") from exc
+    if not isinstance(body, dict) or body.get("format") != REQUEST_FORMAT:
+        raise BundleMalformed("not a channel request")
+    if body.get("action") != action or body.get("to") != to:
+        raise BundleMalformed("the request is for another action or installation")
+    keys = peers(str(body.get("from")))
+    key = keys.key(str(body.get("key"))) if keys else None
+    if key is None:
+        raise UnknownSender("the request is not signed by a known peer key")
+    if key.revoked_at is not None:
+        raise RevokedKey("the request is signed with a revoked key")
+    signature = unb64(body.get("signature"), "signature")
+    unsigned = {k: v for k, v in body.items() if k != "signature"}
+    try:
+        key.verify_key.verify(canonical(unsigned), signature)
+    except nacl.exceptions.BadSignatureError as exc:
+        raise BundleTampered("the request's signature does not verify") from exc
+    at = parse_iso(body.get("at"), "request time")
+    if abs((now or dt.datetime.now(dt.UTC)) - at) > window:
+        raise BundleFromFuture("the request's time is too far from ours: check both clocks")
+    items = body.get("items")
+    if not isinstance(items, list):
+        raise BundleMalformed("the request's items are not a list")
+    return body

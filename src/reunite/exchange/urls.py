@@ -1,0 +1,13 @@
+from django.urls import path
+
+from reunite.exchange import views
+
+app_name = "exchange"
+urlpatterns = [
+    path("", views.peer_list, name="peers"),
+    path("peers/<str:installation_id>/", views.peer_detail, name="peer"),
+    path("lists/", views.list_index, name="lists"),
+    path("lists/<str:list_id>/", views.list_detail, name="list"),
+    path("lists/<str:list_id>/answer/", views.list_answer, name="list-answer"),
+    path("thread/", views.thread_view, name="thread"),
+]
