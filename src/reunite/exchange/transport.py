@@ -189,8 +189,61 @@ def _noop(_what: str, _done: int, _total: int) -> None:
     return None
 
 
+def _push_all(peer: Peer, base: str, timeout: float, result: PeerSync, progress: Progress) -> int:
+    """Push what waits for ``peer`` until it is all acknowledged (or the peer takes no more)."""
+    total = len(services.pending_for(peer))
+    pushed = 0
+    while True:
+        parcel, items = services.parcel_for(peer, limit_bytes=_http_limit() // 2)
+        if not items:
+            return pushed
+        Transit.objects.filter(pk__in=[i.pk for i in items]).update(attempts=F("attempts") + 1)
+        answer = _post(f"{base}/push", parcel.to_bytes(), timeout)
+        acked = []
+        for item in answer.get("results", []):
+            if item.get("ack"):
+                acked.append(str(item.get("item")))
+            if item.get("outcome") == "refused":
+                result.refused.append(str(item.get("message")))
+                Transit.objects.filter(hop=peer, item_id=item.get("item")).update(
+                    last_error=str(item.get("message"))[:500]
+                )
+        done = services.acknowledge(peer, acked)
+        pushed += done
+        progress(f"→ {peer.installation_id}", pushed, total)
+        if done == 0:
+            return pushed  # nothing more the peer takes now; retried on the next sync
+
+
+def _pull_all(
+    peer: Peer, base: str, timeout: float, result: PeerSync, actor: Actor, progress: Progress
+) -> int:
+    """Pull and import what waits for us at ``peer``; acknowledge what was handled."""
+    pulled = 0
+    while True:
+        answer = _post(f"{base}/pull", _signed("pull", peer), timeout)
+        parcel = channel.read_parcel(json.dumps(answer.get("parcel") or {}).encode())
+        if not answer.get("items"):
+            return pulled
+        outcomes = services.accept_parcel(
+            parcel, actor, lambda d, t: progress(f"← {peer.installation_id}", d, t)
+        )
+        acked = [o.item_id for o in outcomes if _acknowledged(o)]
+        result.refused += [o.message for o in outcomes if o.outcome == "refused"]
+        # An item is acknowledged only once it is imported (or finally refused): if this
+        # process dies before the acknowledgement, the peer offers it again next time.
+        _post(f"{base}/ack", _signed("ack", peer, acked), timeout)
+        pulled += len(acked)
+        if not acked:
+            return pulled
+
+
 def sync_peer(peer: Peer, actor: Actor, progress: Progress = _noop) -> PeerSync:
-    """Push what waits for ``peer``, then pull what waits for us, until both are empty."""
+    """Push what waits for ``peer`` and pull what waits for us, until both sides are empty.
+
+    Receipts made while importing go out in the next round, so one sync usually completes
+    a whole exchange with that peer.
+    """
     result = PeerSync(peer.installation_id)
     if not peer.url:
         result.error = "no address (set one with `reunite peers add … --url`)"
@@ -198,42 +251,12 @@ def sync_peer(peer: Peer, actor: Actor, progress: Progress = _noop) -> PeerSync:
     base = peer.url.rstrip("/") + "/api/channel"
     timeout = float(settings.REUNITE_SYNC_TIMEOUT)
     try:
-        total = len(services.pending_for(peer))
-        while True:
-            parcel, items = services.parcel_for(peer, limit_bytes=_http_limit() // 2)
-            if not items:
-                break
-            Transit.objects.filter(pk__in=[i.pk for i in items]).update(attempts=F("attempts") + 1)
-            answer = _post(f"{base}/push", parcel.to_bytes(), timeout)
-            acked = []
-            for item in answer.get("results", []):
-                if item.get("ack"):
-                    acked.append(str(item.get("item")))
-                if item.get("outcome") == "refused":
-                    result.refused.append(str(item.get("message")))
-                    Transit.objects.filter(hop=peer, item_id=item.get("item")).update(
-                        last_error=str(item.get("message"))[:500]
-                    )
-            done = services.acknowledge(peer, acked)
-            result.pushed += done
-            progress(f"→ {peer.installation_id}", result.pushed, total)
-            if done == 0:
-                break  # nothing more the peer will take now; retried on the next sync
-        while True:
-            answer = _post(f"{base}/pull", _signed("pull", peer), timeout)
-            parcel = channel.read_parcel(json.dumps(answer.get("parcel") or {}).encode())
-            offered = [str(i) for i in answer.get("items") or []]
-            if not offered:
-                break
-            outcomes = services.accept_parcel(
-                parcel, actor, lambda d, t: progress(f"← {peer.installation_id}", d, t)
-            )
-            acked = [o.item_id for o in outcomes if _acknowledged(o)]
-            result.refused += [o.message for o in outcomes if o.outcome == "refused"]
-            # Items the parcel lost in transit are acknowledged only once imported.
-            _post(f"{base}/ack", _signed("ack", peer, acked), timeout)
-            result.pulled += len(acked)
-            if not acked:
+        for _round in range(3):
+            pushed = _push_all(peer, base, timeout, result, progress)
+            pulled = _pull_all(peer, base, timeout, result, actor, progress)
+            result.pushed += pushed
+            result.pulled += pulled
+            if not pulled and not services.pending_for(peer):
                 break
     except ChannelError as exc:
         result.error = str(exc)
