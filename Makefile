@@ -8,7 +8,7 @@ PORT ?= 8000
 # PostgreSQL used by `make test-postgres` (CI runs both databases).
 TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: install demo serve test test-sqlite test-postgres lint system-deps clean
+.PHONY: install demo demo-channel serve test test-sqlite test-postgres lint system-deps clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) is required"; exit 1; }
@@ -23,6 +23,10 @@ install: $(STAMP)
 demo: $(STAMP)
 	REUNITE_DEBUG=1 $(BIN)/reunite demo
 	REUNITE_DEBUG=1 $(BIN)/reunite serve --host $(HOST) --port $(PORT)
+
+# Three installations (UA-NIB, RU-CRO, MEDIATOR) on ports 8101-8103, each its own database.
+demo-channel: $(STAMP)
+	$(BIN)/reunite demo-channel
 
 serve: $(STAMP)
 	REUNITE_DEBUG=1 $(BIN)/reunite serve --host $(HOST) --port $(PORT)
