@@ -79,7 +79,9 @@ def load_party(
     from reunite.synth import generate
 
     spec = PARTIES[installation_id]
-    summary = PartySummary(installation_id, logins=[(u, str(Role(r).label)) for u, r in spec["users"]])
+    summary = PartySummary(
+        installation_id, logins=[(u, str(Role(r).label)) for u, r in spec["users"]]
+    )
     User = get_user_model()
     with transaction.atomic():
         org, _created = Organization.objects.get_or_create(
