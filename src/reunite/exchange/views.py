@@ -90,18 +90,62 @@ def peer_detail(request: HttpRequest, installation_id: str) -> HttpResponse:
     )
 
 
+def _sendable_enquiries(request: HttpRequest) -> Any:
+    from reunite.registry.models import Enquiry
+
+    return policy.visible(request.user, Enquiry.objects.filter(consent_for_tracing=True)).order_by(
+        "pk"
+    )
+
+
 @login_required
 def list_index(request: HttpRequest) -> HttpResponse:
     _need(request, policy.EXCHANGE_VIEW)
     rows = [(s, lists.list_progress(s)) for s in SoughtList.objects.all()[:200]]
+    can_send = policy.has_permission(request.user, policy.EXCHANGE_LIST_SEND)
+    enquiries = list(_sendable_enquiries(request)[:500]) if can_send else []
     log_event(
         _acting(request).audit_actor,
         "list",
         "sought_list",
         "",
-        {"ids": [s.list_id for s, _p in rows]},
+        {"ids": [s.list_id for s, _p in rows], "enquiries_offered": [e.pk for e in enquiries]},
     )
-    return render(request, "exchange/list_index.html", {"rows": rows})
+    return render(
+        request,
+        "exchange/list_index.html",
+        {
+            "rows": rows,
+            "can_send": can_send,
+            "enquiries": enquiries,
+            "parties": Peer.objects.filter(status="trusted", role="party"),
+        },
+    )
+
+
+@login_required
+@require_POST
+def list_send(request: HttpRequest) -> HttpResponse:
+    _need(request, policy.EXCHANGE_LIST_SEND)
+    peer = Peer.objects.filter(installation_id=request.POST.get("to", "")).first()
+    wanted = {int(pk) for pk in request.POST.getlist("enquiry") if pk.isdigit()}
+    chosen = [e for e in _sendable_enquiries(request).filter(pk__in=wanted)]
+    title = request.POST.get("title", "").strip()
+    if peer is None or not title:
+        messages.error(request, _("Choose the party to ask and give the list a title."))
+        return redirect("exchange:lists")
+    try:
+        sought = lists.compose_list(_acting(request), title=title, to=peer, enquiries=chosen)
+    except (ValidationError, ChannelError) as exc:
+        text = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+        messages.error(request, text)
+        return redirect("exchange:lists")
+    messages.success(
+        request,
+        _("List sent to %(peer)s with %(n)d names; it leaves at the next sync.")
+        % {"peer": peer.installation_id, "n": len(chosen)},
+    )
+    return redirect("exchange:list", list_id=sought.list_id)
 
 
 @login_required
