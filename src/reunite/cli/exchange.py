@@ -895,11 +895,16 @@ def demo_channel(
     base_port: Annotated[int, typer.Option(help="Ports base+1, base+2, base+3.")] = 8100,
 ) -> None:
     """Start three installations (UA-NIB, RU-CRO, MEDIATOR) on three ports, peered and trusted."""
+    import signal
     import time
 
     from reunite.cli import channel_demo
     from reunite.exchange.demo import DEMO_PASSWORD, PARTIES
 
+    def stop_on_term(_signum: int, _frame: Any) -> None:
+        raise KeyboardInterrupt  # stop the three servers as Ctrl+C does
+
+    signal.signal(signal.SIGTERM, stop_on_term)
     directory = directory.resolve()
     ports = {
         channel_demo.ASKING: base_port + 1,

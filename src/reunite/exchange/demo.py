@@ -13,42 +13,37 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.contrib.auth import get_user_model
-from django.db import transaction
-
-from reunite.accounts.models import Membership, Organization, OrganizationKind, Role
-from reunite.exchange.acting import Acting
-
+# Plain data at module level: ``reunite demo-channel`` reads it before Django is set up.
 DEMO_PASSWORD = "demo-reunite-2026"  # noqa: S105 - synthetic demo accounts only
 
 PARTIES: dict[str, dict[str, Any]] = {
     "UA-NIB": {
         "name": "Demo National Information Bureau (Ukraine)",
-        "kind": OrganizationKind.INFORMATION_BUREAU,
+        "kind": "information_bureau",
         "country": "UA",
         "users": [
-            ("ua-caseworker", Role.CASEWORKER),
-            ("ua-verifier", Role.VERIFIER),
-            ("ua-admin", Role.ADMINISTRATOR),
+            ("ua-caseworker", "caseworker"),
+            ("ua-verifier", "verifier"),
+            ("ua-admin", "administrator"),
         ],
         "data": "enquiries",
     },
     "RU-CRO": {
         "name": "Demo Children's Rights Office (Russia)",
-        "kind": OrganizationKind.OMBUDSMAN,
+        "kind": "ombudsman",
         "country": "RU",
         "users": [
-            ("ru-caseworker", Role.CASEWORKER),
-            ("ru-verifier", Role.VERIFIER),
-            ("ru-admin", Role.ADMINISTRATOR),
+            ("ru-caseworker", "caseworker"),
+            ("ru-verifier", "verifier"),
+            ("ru-admin", "administrator"),
         ],
         "data": "children",
     },
     "MEDIATOR": {
         "name": "Demo Neutral Mediator",
-        "kind": OrganizationKind.MEDIATOR,
+        "kind": "mediator",
         "country": "QA",
-        "users": [("med-coordinator", Role.COORDINATOR), ("med-auditor", Role.AUDITOR)],
+        "users": [("med-coordinator", "coordinator"), ("med-auditor", "auditor")],
         "data": "",
     },
 }
@@ -67,6 +62,11 @@ def load_party(
     installation_id: str, *, seed: int = 0, children: int = 80, enquiries: int = 30
 ) -> PartySummary:
     """Create this party's organisation, users and records (once; later calls change nothing)."""
+    from django.contrib.auth import get_user_model
+    from django.db import transaction
+
+    from reunite.accounts.models import Membership, Organization, Role
+    from reunite.exchange.acting import Acting
     from reunite.registry import actions
     from reunite.registry.importing import (
         child_fields,

@@ -277,8 +277,14 @@ def propose_candidates(sought: SoughtList, actor: Actor) -> int:
             model=model,
             top_k=CANDIDATES_PER_ENTRY,
         )
-    except linkage.LinkageError as exc:
-        log_event(actor, "list_matching_failed", "sought_list", sought.list_id, {"error": str(exc)})
+    except Exception as exc:  # candidates only help: a failure never blocks the import
+        log_event(
+            actor,
+            "list_matching_failed",
+            "sought_list",
+            sought.list_id,
+            {"error": f"{type(exc).__name__}: {exc}"[:500]},
+        )
         return 0
     by_entry: dict[int, list[dict[str, Any]]] = {}
     for pair in pairs:

@@ -16,4 +16,5 @@ def membership(request: HttpRequest) -> dict[str, Any]:
         "can_create_enquiry": policy.has_permission(user, "enquiry.create"),
         "can_view_audit": policy.has_permission(user, "audit.view"),
         "can_review_matches": policy.has_permission(user, "match.review"),
+        "can_view_exchange": policy.has_permission(user, "exchange.view"),
     }
