@@ -475,3 +475,65 @@ def test_screens(
     assert "Any news?" in page
     client.force_login(users[("ua", "transfer_officer")])
     assert client.get("/exchange/").status_code == 403
+
+
+def test_untrusted_peer_until_fingerprint_confirmed(
+    settings: Any,
+    tmp_path: Path,
+    orgs: Any,
+    remotes: dict[str, channel.Identity],
+    users: Any,
+    make_enquiry: Callable[..., Any],
+) -> None:
+    me = _become(settings, tmp_path, "UA")
+    try:
+        card = remotes["RU"].card().to_bytes()
+        with pytest.raises(channel.ChannelError, match="does not match"):
+            services.add_peer(card, SYSTEM, fingerprint="AAAA-BBBB-CCCC-DDDD-EEEE")
+        result = services.add_peer(card, SYSTEM)
+        assert not result.trusted and "NOT trusted" in result.message
+        _h, data = Remote(remotes["RU"]).bundle(
+            [me], "message", {"thread": "case:X", "message_id": "1" * 32, "text": "hi"}
+        )
+        outcome = services.receive_bundle(data, SYSTEM)
+        assert outcome.reason == "unknown_sender" and "not trusted yet" in outcome.message
+        enquiry = make_enquiry(consent_for_tracing=True)
+        with pytest.raises(channel.ChannelError, match="not trusted"):
+            lists.compose_list(
+                acting(users[("ua", "caseworker")]), title="x", to=result.peer, enquiries=[enquiry]
+            )
+        assert not SoughtList.objects.exists() and not BundleOut.objects.exists()
+        services.trust_peer("RU", remotes["RU"].fingerprint, SYSTEM)
+        assert services.receive_bundle(data, SYSTEM).outcome == "accepted"
+    finally:
+        forget_identity()
+
+
+def test_peer_rotation_arrives_as_a_card_signed_by_the_old_key(
+    ua: channel.Identity, tmp_path: Path
+) -> None:
+    base = tmp_path / "ru-rotating"
+    channel.create_key_file(base / "secret")
+    store = channel.KeyStore(base / "keys", channel.Secret(key_file=base / "secret"))
+    ru_old = store.create("RU2", "RU2")
+    _add(ru_old)
+    ru_new = store.rotate()
+    _h, card_bundle = channel.build_bundle(
+        ru_old, [ua.public], "card", {"card": ru_new.card().to_bytes().decode()}, seq=1
+    )
+    assert services.receive_bundle(card_bundle, SYSTEM).outcome == "accepted"
+    peer = Peer.objects.get(installation_id="RU2")
+    assert peer.is_trusted and peer.fingerprint == ru_new.fingerprint
+    _h, newer = channel.build_bundle(
+        ru_new,
+        [ua.public],
+        "message",
+        {"thread": "case:R", "message_id": "2" * 32, "text": "new key"},
+        seq=2,
+    )
+    assert services.receive_bundle(newer, SYSTEM).outcome == "accepted"
+    # a card with a key nobody we trust has signed stays pending
+    stranger = channel.KeyStore(tmp_path / "s", channel.Secret(passphrase=b"twelve chars!")).create(
+        "RU2", "RU2"
+    )
+    assert not services.add_peer(stranger.card().to_bytes(), SYSTEM).trusted
