@@ -537,3 +537,55 @@ def test_peer_rotation_arrives_as_a_card_signed_by_the_old_key(
         "RU2", "RU2"
     )
     assert not services.add_peer(stranger.card().to_bytes(), SYSTEM).trusted
+
+
+def test_case_summary_carries_only_the_minimum(
+    ua: channel.Identity,
+    remotes: dict[str, channel.Identity],
+    users: Any,
+    make_enquiry: Callable[..., Any],
+    make_child: Callable[..., Any],
+    client: Any,
+) -> None:
+    from reunite.exchange.models import CaseSummary
+    from reunite.registry import actions as registry_actions
+
+    enquiry = make_enquiry(surname="Левченко", given_name="Марко", consent_for_tracing=True)
+    child = make_child(
+        org="ua",
+        surname="Левченко",
+        given_name="Марко",
+        current_region="Kherson region",
+        institution="Secret home",
+    )
+    worker = acting(users[("ua", "caseworker")])
+    case = registry_actions.open_case(worker, enquiry=enquiry)
+    case = registry_actions.link_case(worker, case, child=child)
+    peers = list(Peer.objects.filter(installation_id__in=["RU", "MED"]))
+    with pytest.raises(Exception, match="does not allow"):
+        messaging.share_case_summary(acting(users[("ua", "verifier")]), case, peers)
+    summary = messaging.share_case_summary(worker, case, peers)
+    bundle = BundleOut.objects.get(kind="case_summary")
+    assert bundle.recipients == ["MED", "RU"]
+    body = Remote(remotes["MED"]).open(bytes(bundle.data), {"UA": ua.public}).body
+    text = json.dumps(body, ensure_ascii=False)
+    assert "Kherson region" in text and "Левченко" in text
+    for secret in ("Secret home", "Secret custodian", "Secret location", "+000"):
+        assert secret not in text
+    assert summary.thread == f"case:{case.reference}"
+    # the other side's summary arrives on the same thread and is shown there
+    _h, data = Remote(remotes["RU"]).bundle(
+        [ua],
+        "case_summary",
+        {
+            "summary_id": "9" * 32,
+            "thread": summary.thread,
+            "shared_by": "ru-caseworker",
+            "summary": {"case_reference": case.reference, "state_label": "Verification"},
+        },
+    )
+    assert services.receive_bundle(data, SYSTEM).outcome == "accepted"
+    assert CaseSummary.objects.count() == 2
+    client.force_login(users[("ua", "caseworker")])
+    page = client.get("/exchange/thread/", {"t": summary.thread}).content.decode()
+    assert "ru-caseworker" in page and "Verification" in page

@@ -102,6 +102,23 @@ def _list(reference: str) -> Any:
     return matches[0]
 
 
+def _case(acting: Any, reference: str) -> Any:
+    """A case visible to the user, by its reference."""
+    from django.http import Http404
+
+    from reunite.accounts import policy
+    from reunite.registry.models import Case
+
+    case = Case.objects.filter(reference=reference.strip()).only("pk").first()
+    try:
+        if case is None:
+            raise Http404
+        return policy.get_visible_or_404(acting.user, Case.objects.all(), case.pk, "case.view")
+    except Http404:
+        _err(f"No case {reference!r} (or it is not shared with your organisation).")
+        raise typer.Exit(EXIT_USAGE) from None
+
+
 # ---- peers ---------------------------------------------------------------------------------
 
 
@@ -524,6 +541,9 @@ def lists_send(
     enquiry: Annotated[
         list[int] | None, typer.Option(help="A tracing request id (repeat the option).")
     ] = None,
+    case: Annotated[
+        list[str] | None, typer.Option(help="A case reference: its tracing request (repeat).")
+    ] = None,
     all_open: Annotated[
         bool, typer.Option("--all-open", help="Every visible request with consent for tracing.")
     ] = False,
@@ -549,6 +569,12 @@ def lists_send(
             _err(f"No visible tracing request {', '.join(map(str, missing))}.")
             raise typer.Exit(EXIT_USAGE)
         chosen = [found[pk] for pk in wanted]
+        for reference in case or []:
+            record = _case(acting, reference)
+            if record.enquiry_id is None:
+                _err(f"Case {reference} has no tracing request to put on a list.")
+                raise typer.Exit(EXIT_USAGE)
+            chosen.append(record.enquiry)
     with _rules():
         sought = lists.compose_list(
             acting, title=title, to=peer, enquiries=chosen, due_days=due_days
@@ -765,6 +791,24 @@ def messages_send(
     with _rules():
         messaging.send_message(acting, thread, text, peers)
     _ok("Message queued.")
+
+
+@messages_app.command("share-case")
+def messages_share_case(
+    as_user: AsUser,
+    case: Annotated[str, typer.Argument(help="The case reference.")],
+    to: Annotated[list[str], typer.Option("--to", help="A recipient peer (repeat).")],
+) -> None:
+    """Share the case's summary (only what the policy lets leave) on thread case:<ref>."""
+    setup()
+    from reunite.exchange import messaging
+
+    acting = acting_as(as_user)
+    record = _case(acting, case)
+    peers = [_peer(p) for p in to]
+    with _rules():
+        summary = messaging.share_case_summary(acting, record, peers)
+    _ok(f"Summary of {record.reference} queued on thread {summary.thread}.")
 
 
 @messages_app.command("show")

@@ -27,6 +27,7 @@ from reunite.exchange.acting import Acting
 from reunite.exchange.keys import load_identity
 from reunite.exchange.models import (
     BundleIn,
+    CaseSummary,
     JointReport,
     ListDirection,
     Message,
@@ -289,3 +290,114 @@ def report_summary(report: JointReport) -> dict[str, Any]:
         "signers": report.signers,
         "joint": is_joint(report),
     }
+
+
+# ---- shared case summaries -----------------------------------------------------------------
+
+#: What of a found child may leave in a case summary: names, sex, birth date and the region
+#: (never the location, custodian, institution, documents or notes).
+CHILD_SUMMARY_FIELDS = ("sex", "birth_date", "current_region")
+
+
+def case_summary_body(case: Any) -> dict[str, Any]:
+    """The minimum the policy lets leave about a case: its reference and state, the sought
+    child as on a list, and the found child's names, sex, birth date and region."""
+    from reunite.exchange.lists import entry_fields
+
+    body: dict[str, Any] = {
+        "case_reference": case.reference,
+        "state": case.state,
+        "state_label": str(case.get_state_display()),
+    }
+    if case.enquiry_id:
+        body["sought"] = entry_fields(case.enquiry)
+    if case.child_id:
+        child = case.child
+        name = child.primary_name
+        body["found"] = {
+            "surname": name.surname if name else "",
+            "given_name": name.given_name if name else "",
+            "patronymic": name.patronymic if name else "",
+            "sex": child.sex,
+            "birth_date": child.birth_date_display,
+            "current_region": child.current_region,
+        }
+    return body
+
+
+def share_case_summary(acting: Acting, case: Any, to: Sequence[Peer]) -> CaseSummary:
+    """Send the case's summary to other parties and/or the mediator (thread ``case:<ref>``)."""
+    _require(acting, policy.EXCHANGE_CASE_SHARE)
+    if not policy.can(acting.user, "case.view", case):
+        raise PermissionDenied(_("Your role does not allow this."))
+    if not to:
+        raise ValidationError(_("Choose at least one recipient."))
+    me = load_identity()
+    actor = acting.audit_actor
+    summary = case_summary_body(case)
+    thread = check_thread(f"case:{case.reference}")
+    summary_id = uuid.uuid4().hex
+    shared_at = timezone.now()
+    with transaction.atomic():
+        record = CaseSummary.objects.create(
+            summary_id=summary_id,
+            thread=thread,
+            case_reference=case.reference,
+            author_installation=me.installation_id,
+            shared_by=acting.user.get_username(),
+            recipients=sorted(p.installation_id for p in to),
+            summary=summary,
+            shared_at=shared_at,
+            direction=ListDirection.OUTGOING,
+        )
+        bundle = services.send_bundle(
+            actor,
+            "case_summary",
+            {
+                "subject": thread,
+                "summary_id": summary_id,
+                "thread": thread,
+                "shared_by": record.shared_by,
+                "summary": summary,
+            },
+            to,
+            subject=thread,
+        )
+        record.bundle_id = bundle.bundle_id
+        record.save(update_fields=["bundle_id"])
+        log_event(
+            actor,
+            "case_summary_shared",
+            "case",
+            case.pk,
+            {"to": record.recipients, "fields": sorted(summary), "bundle": bundle.bundle_id},
+        )
+    return record
+
+
+@services.register_handler("case_summary")
+def _receive_case_summary(opened: OpenedBundle, bundle: BundleIn, actor: Actor) -> None:
+    body = opened.body
+    summary = body.get("summary")
+    try:
+        thread = check_thread(str(body.get("thread", "")))
+    except ValidationError as exc:
+        raise services.ApplyRefused(" ".join(exc.messages)) from exc
+    if not isinstance(summary, dict) or not summary.get("case_reference"):
+        raise services.ApplyRefused(_("The case summary is empty."))
+    summary_id = str(body.get("summary_id") or "")[:32] or uuid.uuid4().hex
+    if CaseSummary.objects.filter(summary_id=summary_id).exists():
+        return
+    CaseSummary.objects.create(
+        summary_id=summary_id,
+        thread=thread,
+        case_reference=str(summary["case_reference"])[:40],
+        author_installation=opened.header.sender,
+        shared_by=str(body.get("shared_by") or "")[:150],
+        recipients=list(opened.header.to),
+        summary=summary,
+        shared_at=opened.header.created,
+        bundle_id=bundle.bundle_id,
+        direction=ListDirection.INCOMING,
+    )
+    log_event(actor, "case_summary_received", "thread", thread, {"from": opened.header.sender})

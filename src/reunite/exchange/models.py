@@ -371,3 +371,24 @@ class JointReport(models.Model):
     @property
     def signers(self) -> list[str]:
         return [s.get("signer", "") for s in self.statements]
+
+
+class CaseSummary(models.Model):
+    """The minimum of a case one party shares with another (or received from one)."""
+
+    summary_id = models.CharField(max_length=32, unique=True)
+    thread = models.CharField(max_length=120, db_index=True)
+    case_reference = models.CharField(max_length=40)
+    author_installation = models.CharField(max_length=64)
+    shared_by = models.CharField(max_length=150)
+    recipients = models.JSONField(default=list)
+    summary = models.JSONField()
+    shared_at = models.DateTimeField()
+    bundle_id = models.CharField(max_length=32, blank=True)
+    direction = models.CharField(max_length=3, choices=ListDirection.choices)
+
+    class Meta:
+        ordering = ["thread", "shared_at"]
+
+    def __str__(self) -> str:
+        return f"summary of {self.case_reference} by {self.author_installation}"

@@ -27,6 +27,7 @@ from reunite.exchange.models import (
     AnswerStatus,
     BundleIn,
     BundleOut,
+    CaseSummary,
     JointReport,
     ListDirection,
     Peer,
@@ -251,10 +252,12 @@ def thread_view(request: HttpRequest) -> HttpResponse:
             }
         )
     log_event(acting.audit_actor, "view", "thread", thread, {"messages": len(thread_messages)})
+    summaries = list(CaseSummary.objects.filter(thread=thread))
     return render(
         request,
         "exchange/thread.html",
         {
+            "summaries": summaries,
             "thread": thread,
             "thread_messages": thread_messages,
             "reports": reports,
