@@ -460,7 +460,9 @@ def test_screens(
     client.force_login(users[("ua", "caseworker")])
     page = client.get("/exchange/").content.decode()
     assert ua.fingerprint in page and "RU" in page
+    services.receive_bundle(b"{not a bundle", SYSTEM, via="RU")
     page = client.get("/exchange/peers/RU/").content.decode()
+    assert "Recently refused" in page and "malformed" in page
     assert Peer.objects.get(installation_id="RU").fingerprint in page
     page = client.get(f"/exchange/lists/{sent_list.list_id}/").content.decode()
     assert "1 of 3 answered" in page and "Being prepared for return" in page

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from reunite import channel
 from reunite.audit.log import Actor, log_event
@@ -85,11 +86,16 @@ def peer_lookup(installation_id: str) -> PeerKeys | None:
         return None
     if peer.status == PeerStatus.PENDING:
         raise channel.UnknownSender(
-            f"{installation_id} is known but not trusted yet: compare its fingerprint "
-            f"{peer.fingerprint} out of band, then run `reunite peers trust {installation_id}`"
+            _(
+                "%(peer)s is known but not trusted yet: compare its fingerprint %(fp)s out of "
+                "band, then run `reunite peers trust %(peer)s`"
+            )
+            % {"peer": installation_id, "fp": peer.fingerprint}
         )
     if peer.status == PeerStatus.REVOKED:
-        raise channel.RevokedKey(f"{installation_id} was revoked: its bundles are refused")
+        raise channel.RevokedKey(
+            _("%(peer)s was revoked: its bundles are refused") % {"peer": installation_id}
+        )
     return peer.peer_keys()
 
 
@@ -179,13 +185,17 @@ def add_peer(
                 "endorsed_rotation": endorsed,
             },
         )
+    names = {"peer": peer.installation_id, "fp": peer.fingerprint}
     if peer.is_trusted:
-        message = f"{peer.installation_id} is trusted (fingerprint {peer.fingerprint})."
+        message = _("%(peer)s is trusted (fingerprint %(fp)s).") % names
     else:
         message = (
-            f"{peer.installation_id} added, NOT trusted yet. Compare its fingerprint "
-            f"{peer.fingerprint} with its operator by phone or in person, then run "
-            f"`reunite peers trust {peer.installation_id} --fingerprint {peer.fingerprint}`."
+            _(
+                "%(peer)s added, NOT trusted yet. Compare its fingerprint %(fp)s with its "
+                "operator by phone or in person, then run "
+                "`reunite peers trust %(peer)s --fingerprint %(fp)s`."
+            )
+            % names
         )
     return AddResult(peer=peer, created=created, trusted=peer.is_trusted, message=message)
 
@@ -271,7 +281,8 @@ def send_bundle(
     for peer in peers:
         if not peer.is_trusted:
             raise ChannelError(
-                f"{peer.installation_id} is not trusted: confirm its fingerprint before sending"
+                _("%(peer)s is not trusted: confirm its fingerprint before sending")
+                % {"peer": peer.installation_id}
             )
     with transaction.atomic():
         seq = last_sent_seq() + 1
@@ -539,8 +550,12 @@ def _import(data: bytes, me: Identity, actor: Actor, via: str) -> Outcome:
         peeked = _peek(data)
         known = BundleIn.objects.filter(bundle_id=peeked["id"]).first()
         message = (
-            f"bundle {peeked['id'][:8]} from {peeked.get('sender')} was already imported on "
-            f"{known.received_at:%Y-%m-%d %H:%M} UTC; nothing changed"
+            _("bundle %(id)s from %(sender)s was already imported on %(when)s UTC; nothing changed")
+            % {
+                "id": peeked["id"][:8],
+                "sender": peeked.get("sender"),
+                "when": f"{known.received_at:%Y-%m-%d %H:%M}",
+            }
             if known
             else str(exc)
         )

@@ -77,6 +77,11 @@ def peer_detail(request: HttpRequest, installation_id: str) -> HttpResponse:
     ][:200]
     received = BundleIn.objects.filter(sender=peer)[:200]
     relayed = RelayedBundle.objects.filter(sender=installation_id)[:200]
+    from reunite.audit.models import AuditEvent
+
+    refusals = AuditEvent.objects.filter(
+        action="bundle_refused", changes__via=installation_id
+    ).order_by("-sequence")[:20]
     log_event(_acting(request).audit_actor, "view", "peer", installation_id, {})
     return render(
         request,
@@ -87,6 +92,7 @@ def peer_detail(request: HttpRequest, installation_id: str) -> HttpResponse:
             "received": received,
             "relayed": relayed,
             "waiting": Transit.objects.filter(hop=peer, acked_at__isnull=True).count(),
+            "refusals": refusals,
         },
     )
 
