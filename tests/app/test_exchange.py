@@ -549,8 +549,8 @@ def test_case_summary_carries_only_the_minimum(
     make_child: Callable[..., Any],
     client: Any,
 ) -> None:
+    from reunite.cases import actions as registry_actions
     from reunite.exchange.models import CaseSummary
-    from reunite.registry import actions as registry_actions
 
     enquiry = make_enquiry(surname="Левченко", given_name="Марко", consent_for_tracing=True)
     child = make_child(

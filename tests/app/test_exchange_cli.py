@@ -34,7 +34,7 @@ def test_list_from_cases_and_case_summary(
     make_enquiry: Callable[..., Any],
     make_child: Callable[..., Any],
 ) -> None:
-    from reunite.registry import actions as registry_actions
+    from reunite.cases import actions as registry_actions
 
     worker = users[("ua", "caseworker")]
     enquiry = make_enquiry(surname="Кравець", given_name="Ніна", consent_for_tracing=True)
@@ -85,3 +85,13 @@ def test_list_from_cases_and_case_summary(
     assert BundleOut.objects.count() == 2
     listed = run("peers", "list", "--json")
     assert listed.exit_code == 0 and '"waiting": 2' in listed.output
+
+
+def test_demo_channel_prints_the_logins_the_demo_creates() -> None:
+    from reunite.cli import channel_demo
+    from reunite.demo import DEMO_PASSWORD
+    from reunite.demo.channel import PARTIES
+
+    assert channel_demo.DEMO_PASSWORD == DEMO_PASSWORD
+    for installation_id, spec in PARTIES.items():
+        assert channel_demo.LOGINS[installation_id] == tuple(u for u, _r in spec["users"])

@@ -22,6 +22,13 @@ from typing import Any
 
 ASKING, ASKED, MEDIATOR = "UA-NIB", "RU-CRO", "MEDIATOR"
 DEFAULT_PORTS = {ASKING: 8101, ASKED: 8102, MEDIATOR: 8103}
+# What ``reunite demo-party`` creates (reunite.demo.channel), to print before Django starts.
+LOGINS = {
+    ASKING: ("ua-caseworker", "ua-verifier", "ua-admin"),
+    ASKED: ("ru-caseworker", "ru-verifier", "ru-admin"),
+    MEDIATOR: ("med-coordinator", "med-auditor"),
+}
+DEMO_PASSWORD = "demo-reunite-2026"  # noqa: S105 - synthetic demo accounts only
 
 
 @dataclass

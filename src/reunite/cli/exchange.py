@@ -107,7 +107,7 @@ def _case(acting: Any, reference: str) -> Any:
     from django.http import Http404
 
     from reunite.accounts import policy
-    from reunite.registry.models import Case
+    from reunite.cases.models import Case
 
     case = Case.objects.filter(reference=reference.strip()).only("pk").first()
     try:
@@ -920,7 +920,7 @@ def demo_party(
 ) -> None:
     """Load one party's demo organisation, users and synthetic records (channel demo)."""
     setup()
-    from reunite.exchange.demo import PARTIES, load_party
+    from reunite.demo.channel import PARTIES, load_party
 
     if installation_id not in PARTIES:
         _err(f"Choose one of: {', '.join(PARTIES)}.")
@@ -943,7 +943,6 @@ def demo_channel(
     import time
 
     from reunite.cli import channel_demo
-    from reunite.exchange.demo import DEMO_PASSWORD, PARTIES
 
     def stop_on_term(_signum: int, _frame: Any) -> None:
         raise KeyboardInterrupt  # stop the three servers as Ctrl+C does
@@ -965,9 +964,9 @@ def demo_channel(
         for inst in installations.values():
             inst.start()
         for inst in installations.values():
-            logins = ", ".join(u for u, _r in PARTIES[inst.installation_id]["users"])
+            logins = ", ".join(channel_demo.LOGINS[inst.installation_id])
             _ok(f"{inst.installation_id:9} {inst.url}/exchange/   logins: {logins}")
-        typer.echo(f"Password for every demo login: {DEMO_PASSWORD}")
+        typer.echo(f"Password for every demo login: {channel_demo.DEMO_PASSWORD}")
         typer.echo(
             "Try: send a list from UA-NIB, then `reunite sync` in each directory "
             "(see docs/channel.md). Ctrl+C stops all three."

@@ -99,8 +99,11 @@ def _read(path: Path, kind: str, update: _Stages) -> list[Any]:
     try:
         result = read_file(path, kind, progress=update.rows)  # type: ignore[arg-type]
     except InterchangeError as exc:
-        err.print(f"[bold red]error:[/] {path} is not a valid {kind} file "
-                  f"({len(exc.problems)} problem(s)); nothing was written:", highlight=False)
+        err.print(
+            f"[bold red]error:[/] {path} is not a valid {kind} file "
+            f"({len(exc.problems)} problem(s)); nothing was written:",
+            highlight=False,
+        )
         for p in exc.problems:
             err.print(f"  {p}", highlight=False, markup=False)
         raise typer.Exit(2) from None
@@ -203,18 +206,33 @@ def match_command(
         try:
             if model is None and save_model is not None:
                 model = train(enq, recs, backend=backend.value, progress=update)
-            pairs = link(enq, recs, model=model, threshold=threshold, top_k=top,
-                         backend=backend.value, exclude_pairs=excluded, progress=update)
-            rule_counts = (comparison_counts(enq, recs, backend=backend.value)
-                           if counts else [])
+            pairs = link(
+                enq,
+                recs,
+                model=model,
+                threshold=threshold,
+                top_k=top,
+                backend=backend.value,
+                exclude_pairs=excluded,
+                progress=update,
+            )
+            rule_counts = comparison_counts(enq, recs, backend=backend.value) if counts else []
         except LinkageError as exc:
             raise _fail(str(exc), 1) from None
         update("writing candidates")
         _write_csv_atomic(
             out_path,
             ["enquiry_id", "record_id", "probability", "match_weight", "explanation"],
-            [[p.enquiry_id, p.record_id, f"{p.probability:.6f}", f"{p.match_weight:.3f}",
-              p.explanation_text()] for p in pairs],
+            [
+                [
+                    p.enquiry_id,
+                    p.record_id,
+                    f"{p.probability:.6f}",
+                    f"{p.match_weight:.3f}",
+                    p.explanation_text(),
+                ]
+                for p in pairs
+            ],
         )
         if save_model is not None and model is not None:
             model.save(save_model)
@@ -246,8 +264,9 @@ def match_command(
         highlight=False,
     )
     for c in rule_counts:
-        out.print(f"  {c.rule:<22} {c.comparisons:>14,} comparisons  ({c.description})",
-                  highlight=False)
+        out.print(
+            f"  {c.rule:<22} {c.comparisons:>14,} comparisons  ({c.description})", highlight=False
+        )
 
 
 # -- dedupe -----------------------------------------------------------------------------------
@@ -279,8 +298,9 @@ def dedupe_command(
     with _progress(quiet or as_json) as update:
         recs = _read(records, kind, update)
         try:
-            clusters = dedupe(recs, model=model, threshold=threshold, backend=backend.value,
-                              progress=update)
+            clusters = dedupe(
+                recs, model=model, threshold=threshold, backend=backend.value, progress=update
+            )
         except LinkageError as exc:
             raise _fail(str(exc), 1) from None
         rows: list[list[str]] = []

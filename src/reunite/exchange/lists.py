@@ -26,8 +26,8 @@ from django.utils.translation import gettext as _
 from reunite.accounts import policy
 from reunite.audit.log import Actor, log_event
 from reunite.channel import OpenedBundle
+from reunite.core.acting import Acting
 from reunite.exchange import services
-from reunite.exchange.acting import Acting
 from reunite.exchange.keys import load_identity
 from reunite.exchange.models import (
     AnswerStatus,

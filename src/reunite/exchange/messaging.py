@@ -22,8 +22,8 @@ from reunite import channel
 from reunite.accounts import policy
 from reunite.audit.log import Actor, log_event
 from reunite.channel import OpenedBundle, PeerKeys
+from reunite.core.acting import Acting
 from reunite.exchange import services
-from reunite.exchange.acting import Acting
 from reunite.exchange.keys import load_identity
 from reunite.exchange.models import (
     BundleIn,

@@ -20,8 +20,8 @@ from django.views.decorators.http import require_POST
 from reunite.accounts import policy
 from reunite.audit.log import log_event
 from reunite.channel import ChannelError
+from reunite.core.acting import Acting
 from reunite.exchange import lists, messaging, services
-from reunite.exchange.acting import Acting
 from reunite.exchange.keys import load_identity
 from reunite.exchange.models import (
     AnswerStatus,

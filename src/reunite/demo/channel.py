@@ -13,8 +13,9 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-# Plain data at module level: ``reunite demo-channel`` reads it before Django is set up.
-DEMO_PASSWORD = "demo-reunite-2026"  # noqa: S105 - synthetic demo accounts only
+from reunite.demo.load import DEMO_PASSWORD
+
+__all__ = ["DEMO_PASSWORD", "PARTIES", "PartySummary", "load_party"]
 
 PARTIES: dict[str, dict[str, Any]] = {
     "UA-NIB": {
@@ -66,7 +67,7 @@ def load_party(
     from django.db import transaction
 
     from reunite.accounts.models import Membership, Organization, Role
-    from reunite.exchange.acting import Acting
+    from reunite.core.acting import Acting
     from reunite.registry import actions
     from reunite.registry.importing import (
         child_fields,
