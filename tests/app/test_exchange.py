@@ -591,3 +591,8 @@ def test_case_summary_carries_only_the_minimum(
     client.force_login(users[("ua", "caseworker")])
     page = client.get("/exchange/thread/", {"t": summary.thread}).content.decode()
     assert "ru-caseworker" in page and "Verification" in page
+    assert "Share summary" in page
+    response = client.post("/exchange/thread/share-case/", {"thread": summary.thread, "to": ["RU"]})
+    assert response.status_code == 302 and CaseSummary.objects.count() == 3
+    case_page = client.get(f"/cases/{case.pk}/").content.decode()
+    assert 'data-testid="case-thread"' in case_page and "case%3A" in case_page

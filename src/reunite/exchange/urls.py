@@ -11,4 +11,5 @@ urlpatterns = [
     path("lists/<str:list_id>/", views.list_detail, name="list"),
     path("lists/<str:list_id>/answer/", views.list_answer, name="list-answer"),
     path("thread/", views.thread_view, name="thread"),
+    path("thread/share-case/", views.case_share, name="case-share"),
 ]

@@ -219,6 +219,38 @@ def list_answer(request: HttpRequest, list_id: str) -> HttpResponse:
     return redirect("exchange:list", list_id=list_id)
 
 
+def _local_case(request: HttpRequest, thread: str) -> Any:
+    """The case of a ``case:<reference>`` thread, when it is ours and visible to the user."""
+    from reunite.cases.models import Case
+
+    if not thread.startswith("case:"):
+        return None
+    case = Case.objects.filter(reference=thread[len("case:") :]).first()
+    return case if case is not None and policy.can(request.user, "case.view", case) else None
+
+
+@login_required
+@require_POST
+def case_share(request: HttpRequest) -> HttpResponse:
+    """Share the summary of the thread's case with the chosen peers."""
+    thread = request.POST.get("thread", "")
+    case = _local_case(request, thread)
+    if case is None:
+        messages.error(request, _("No such case here."))
+        return redirect("exchange:lists")
+    recipients = list(
+        Peer.objects.filter(installation_id__in=request.POST.getlist("to"), status="trusted")
+    )
+    try:
+        messaging.share_case_summary(_acting(request), case, recipients)
+    except (ValidationError, PermissionDenied, ChannelError) as exc:
+        text = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+        messages.error(request, text)
+    else:
+        messages.success(request, _("Case summary queued for the next sync."))
+    return redirect(reverse("exchange:thread") + "?" + urlencode({"t": thread}))
+
+
 @login_required
 def thread_view(request: HttpRequest) -> HttpResponse:
     _need(request, policy.EXCHANGE_VIEW)
@@ -259,11 +291,15 @@ def thread_view(request: HttpRequest) -> HttpResponse:
         )
     log_event(acting.audit_actor, "view", "thread", thread, {"messages": len(thread_messages)})
     summaries = list(CaseSummary.objects.filter(thread=thread))
+    local_case = _local_case(request, thread)
     return render(
         request,
         "exchange/thread.html",
         {
             "summaries": summaries,
+            "local_case": local_case,
+            "can_share_case": local_case is not None
+            and policy.has_permission(request.user, policy.EXCHANGE_CASE_SHARE),
             "thread": thread,
             "thread_messages": thread_messages,
             "reports": reports,
