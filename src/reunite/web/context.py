@@ -32,4 +32,5 @@ def membership(request: HttpRequest) -> dict[str, Any]:
         "can_review_matches": policy.has_permission(user, "match.review"),
         # What waits for the user: a count in the header, the details on the dashboard.
         "waiting": LazyWaiting(user) if m is not None else None,
+        "can_view_exchange": policy.has_permission(user, "exchange.view"),
     }
