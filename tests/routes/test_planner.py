@@ -155,3 +155,16 @@ def test_bad_input() -> None:
     same = plan_routes(network, "kyiv", "Kyiv", on=DAY, child=_child())
     assert not same.routes and str(same.notes[0]) == (
         "the start and the destination are the same place")
+
+
+def test_a_sibling_group_needs_a_route_that_suits_every_child() -> None:
+    network = default_network()
+    with_passport = _child(12, "passport", "birth_certificate")
+    sister = Traveller(age=10, citizenships=frozenset({"UA"}),
+                       documents=frozenset({"birth_certificate"}), label="Daryna")
+    alone = plan_routes(network, "qatar-embassy-moscow", "kyiv", on=DAY, child=with_passport)
+    together = plan_routes(network, "qatar-embassy-moscow", "kyiv", on=DAY,
+                           child=with_passport, siblings=[sister])
+    assert any(p.kind == "airport" for route in alone.routes for p in route.places)
+    assert not any(p.kind == "airport" for route in together.routes for p in route.places)
+    assert "Daryna has no passport and Sheremetyevo Airport requires one" in _reasons(together)

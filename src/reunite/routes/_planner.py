@@ -180,10 +180,15 @@ def plan_routes(
     on: dt.date,
     child: Traveller,
     adults: Sequence[Traveller] = (),
+    siblings: Sequence[Traveller] = (),
     max_routes: int = 5,
     max_rejected: int = 5,
 ) -> RoutePlan:
     """Feasible itineraries for ``child`` travelling with ``adults`` on date ``on``.
+
+    ``siblings`` are further children travelling together (a sibling group): the routes
+    must suit every one of them; give each a ``label`` (their name) so that the reasons
+    say which child lacks what.
 
     Routes come best first (fewest risky legs, then fewest hours). ``rejected`` holds up to
     ``max_rejected`` of the network's shortest routes that this party cannot take, each
@@ -193,13 +198,15 @@ def plan_routes(
         raise RouteError("the traveller passed as 'child' must have the role 'child'")
     if any(adult.role == "child" for adult in adults):
         raise RouteError("each accompanying adult needs a role other than 'child'")
+    if any(sibling.role != "child" for sibling in siblings):
+        raise RouteError("every sibling must have the role 'child'")
     if max_routes < 1 or max_rejected < 0:
         raise RouteError("max_routes must be at least 1 and max_rejected at least 0")
     start = resolve_place(network, origin)
     end = resolve_place(network, destination)
     if start.id == end.id:
         return RoutePlan(start, end, on, (), (), (Reason("same_place"),))
-    judge = _Judge(network, on, (child, *adults))
+    judge = _Judge(network, on, (child, *siblings, *adults))
     full, usable = _graphs(network, judge)
 
     routes: list[Itinerary] = []
