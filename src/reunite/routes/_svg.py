@@ -78,7 +78,7 @@ def render_route_map(
     total_height = height + legend_height
     out: list[str] = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {total_height}" '
-        f'width="{width}" height="{total_height}" role="img" '
+        f'width="100%" role="img" '
         f'aria-labelledby="{id_prefix}-title" font-family="sans-serif" font-size="12">',
         f'<title id="{id_prefix}-title">{_text(title)}</title>',
         "<defs>",

@@ -54,14 +54,14 @@ def _check(categories: Sequence[str], series: Mapping[str, Sequence[float]]) -> 
 
 
 def _frame(width: int, height: int, title: str, description: str, maximum: float,
-           y_label: str) -> tuple[list[str], float, list[float]]:
+           y_label: str, bottom: int = _BOTTOM) -> tuple[list[str], float, list[float]]:
     ticks = nice_ticks(maximum)
-    plot_h = height - _TOP - _BOTTOM
+    plot_h = height - _TOP - bottom
     scale = plot_h / ticks[-1]
     out = [
+        # width="100%" and a viewBox: the chart scales to its container, keeping its shape
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'width="{width}" height="{height}" role="img" font-family="sans-serif" '
-        f'font-size="11">',
+        f'width="100%" role="img" font-family="sans-serif" font-size="11">',
         f"<title>{_text(title)}</title>",
         f"<desc>{_text(description)}</desc>",
         f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>',
@@ -69,7 +69,7 @@ def _frame(width: int, height: int, title: str, description: str, maximum: float
         f"{_text(title)}</text>",
     ]
     for tick in ticks:
-        y = round(height - _BOTTOM - tick * scale, 1)
+        y = round(height - bottom - tick * scale, 1)
         out.append(f'<line x1="{_LEFT}" y1="{y}" x2="{width - _RIGHT}" y2="{y}" '
                    f'stroke="#e1e4e8" stroke-width="1"/>')
         out.append(f'<text x="{_LEFT - 6}" y="{y + 4}" text-anchor="end" fill="#555555">'
@@ -121,13 +121,17 @@ def bar_chart_svg(
         maximum = max(sum(series[n][i] for n in names) for i in range(len(categories)))
     else:
         maximum = max(max(values) for values in series.values())
-    out, scale, _ = _frame(width, height, title, _description(categories, series), maximum,
-                           y_label)
     plot_w = width - _LEFT - _RIGHT
     group_w = plot_w / len(categories)
+    longest = max(len(str(c)) for c in categories)
+    rotate = longest * 6.2 > group_w  # labels would overlap: slant them
+    bottom = _BOTTOM + (int(longest * 4.2) if rotate else 0)
+    height += bottom - _BOTTOM
+    out, scale, _ = _frame(width, height, title, _description(categories, series), maximum,
+                           y_label, bottom)
     bars = 1 if stacked else len(names)
     bar_w = max(1.0, group_w * 0.7 / bars)
-    base = height - _BOTTOM
+    base = height - bottom
     for i, category in enumerate(categories):
         x0 = _LEFT + i * group_w + group_w * 0.15
         stack = 0.0
@@ -143,8 +147,12 @@ def bar_chart_svg(
             if stacked:
                 stack += h
         cx = _LEFT + i * group_w + group_w / 2
-        out.append(f'<text x="{cx:.1f}" y="{base + 16}" text-anchor="middle" fill="#222222">'
-                   f"{_text(category)}</text>")
+        if rotate:
+            out.append(f'<text x="{cx:.1f}" y="{base + 14}" text-anchor="end" fill="#222222" '
+                       f'transform="rotate(-35 {cx:.1f} {base + 14})">{_text(category)}</text>')
+        else:
+            out.append(f'<text x="{cx:.1f}" y="{base + 16}" text-anchor="middle" '
+                       f'fill="#222222">{_text(category)}</text>')
     out.append(f'<line x1="{_LEFT}" y1="{base}" x2="{width - _RIGHT}" y2="{base}" '
                f'stroke="#555555"/>')
     out += _legend(names, width, height)
