@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from reunite.cli import app_commands, kinship, linkage, names, routes, synth
+from reunite.cli import app_commands, kinship, linkage, names, pprl, routes, synth
 
 app = typer.Typer(
     name="reunite",
@@ -23,6 +23,7 @@ app.add_typer(kinship.app, name="kinship", help="DNA kinship likelihood ratios a
 app.add_typer(synth.app, name="synth", help="Synthetic populations with known truth.")
 app.add_typer(routes.app, name="routes", help="Plan transfer routes; check route files.")
 linkage.register(app)
+app.add_typer(pprl.app, name="pprl", help="Privacy-preserving linkage through a mediator.")
 
 
 def main() -> None:
