@@ -134,6 +134,13 @@ def plan(
                      "role=legal_representative|proxy|escort,sex=F,age=38,citizenship=UA,"
                      "documents=passport+power_of_attorney,name=Olena K."),
     ] = None,
+    child_ref: Annotated[
+        str | None,
+        typer.Option("--child", help="Plan for a recorded child: a case reference (C-2026-…) "
+                     "or a child record id; needs --as. Replaces the --child-* options."),
+    ] = None,
+    as_user: Annotated[str | None, typer.Option("--as", metavar="USERNAME",
+                                                help="Act as this user (with --child).")] = None,
     max_routes: Annotated[int, typer.Option("--max-routes", min=1, max=20)] = 3,
     svg: Annotated[Path | None, typer.Option("--svg", help="Write the best route's map "
                                              "(SVG) to this file.")] = None,
@@ -149,9 +156,13 @@ def plan(
         _fail(f"--date must be a date like 2026-02-12, got {date!r}", as_json=as_json)
     network = _network(network_path, as_json=as_json)
     try:
-        child = Traveller(age=child_age, sex=child_sex.upper(),
-                          citizenships=frozenset(c.upper() for c in _codes(child_citizenship)),
-                          documents=_codes(child_documents), role="child")
+        if child_ref is not None:
+            child = _recorded_child(child_ref, as_user, on, as_json=as_json)
+        else:
+            child = Traveller(age=child_age, sex=child_sex.upper(),
+                              citizenships=frozenset(c.upper() for c in
+                                                     _codes(child_citizenship)),
+                              documents=_codes(child_documents), role="child")
         party = [parse_adult(spec) for spec in adults or []]
         result = plan_routes(network, origin, destination, on=on, child=child, adults=party,
                              max_routes=max_routes)
@@ -165,6 +176,41 @@ def plan(
         _print_plan(result)
     if not result.routes:
         raise typer.Exit(1)
+
+
+def _recorded_child(reference: str, as_user: str | None, on: dt.date, *,
+                    as_json: bool) -> Traveller:
+    """The child of a case (or a child record) as the planner sees them; audited."""
+    if not as_user:
+        _fail("--child needs --as USERNAME (the records are shown by the policy)",
+              as_json=as_json)
+    from reunite.cli.django_setup import acting_as, setup
+
+    setup()
+    from reunite.accounts import policy
+    from reunite.cases.models import Case
+    from reunite.registry import actions as registry_actions
+    from reunite.registry.models import Child
+    from reunite.reunification.models import RoundChild
+    from reunite.reunification.rounds.planning import child_traveller
+
+    acting = acting_as(as_user)
+    case = None
+    if reference.isdigit():
+        child = policy.visible(acting.user, Child.objects.all()).filter(pk=int(reference)).first()
+    else:
+        case = policy.visible(acting.user, Case.objects.all()).filter(
+            reference=reference).first()
+        child = case.child if case is not None else None
+        if child is not None and not policy.is_visible(acting.user, child) and (
+                not policy.has_permission(acting.user, "round.view")):
+            child = None
+    if child is None:
+        _fail(f"no case or child {reference!r} is visible to {as_user}", as_json=as_json)
+    registry_actions.record_view(acting, case or child)
+    entry = RoundChild.objects.filter(case=case).order_by("-pk").first() if case else None
+    return child_traveller(child, on, case=case,
+                           home_country=entry.to_country if entry else "")
 
 
 def _print_plan(result: RoutePlan) -> None:

@@ -221,6 +221,9 @@ REUNITE_AGE_OUT_WARNING_DAYS = 90
 # Import limits (rows and bytes) for CSV/XLSX list files.
 REUNITE_IMPORT_MAX_ROWS = 200_000
 REUNITE_IMPORT_MAX_BYTES = 50 * 1024 * 1024
+# The route network file for the transfer planner (docs/routes.md); empty: the shipped,
+# ILLUSTRATIVE network.
+REUNITE_ROUTE_NETWORK = os.environ.get("REUNITE_ROUTE_NETWORK", "")
 
 LOGGING = {
     "version": 1,

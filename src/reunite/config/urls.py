@@ -8,5 +8,6 @@ urlpatterns = [
     path("matching/", include("reunite.matching.urls")),
     path("verification/", include("reunite.verification.urls")),
     path("", include("reunite.cases.urls")),
+    path("", include("reunite.reunification.rounds.urls")),
     path("", include("reunite.web.urls")),
 ]
