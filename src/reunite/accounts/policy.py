@@ -103,6 +103,20 @@ ROLE_PERMISSIONS = {
     role: actions | _EXCHANGE_PERMISSIONS.get(role, frozenset())
     for role, actions in ROLE_PERMISSIONS.items()
 }
+# Reunification rounds (reunite.reunification.rounds): coordinators plan rounds and
+# transfers; transfer officers plan itineraries and confirm handovers; manifests go to both.
+_ROUND_PERMISSIONS: dict[str, frozenset[str]] = {
+    COORDINATOR: frozenset({"round.view", "round.plan", "transfer.plan", "manifest.view",
+                            "stats.view", "stats.export"}),
+    TRANSFER_OFFICER: frozenset({"round.view", "transfer.plan", "handover.confirm",
+                                 "manifest.view", "stats.view"}),
+    # A caseworker of the receiving party confirms the legal representative's receipt.
+    CASEWORKER: frozenset({"round.view", "stats.view", "handover.confirm"}),
+    VERIFIER: frozenset({"round.view"}),
+    AUDITOR: frozenset({"round.view", "stats.view"}),
+}
+for _role, _allowed in _ROUND_PERMISSIONS.items():
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _allowed
 
 # Actions that change a record: only its owning organisation may take them.
 OWNER_ONLY = frozenset(

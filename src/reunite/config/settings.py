@@ -237,6 +237,9 @@ REUNITE_AGE_OUT_WARNING_DAYS = 90
 # Import limits (rows and bytes) for CSV/XLSX list files.
 REUNITE_IMPORT_MAX_ROWS = 200_000
 REUNITE_IMPORT_MAX_BYTES = 50 * 1024 * 1024
+# The route network file for the transfer planner (docs/routes.md); empty: the shipped,
+# ILLUSTRATIVE network.
+REUNITE_ROUTE_NETWORK = os.environ.get("REUNITE_ROUTE_NETWORK", "")
 
 # DIRECT CHANNEL (reunite.exchange; docs/channel.md) #
 # Keys live outside the database: the directory is 0700, its files 0600. Put it (and the

@@ -13,6 +13,7 @@ urlpatterns = [
     path("language/", set_language, name="set-language"),
     path("exchange/", include("reunite.exchange.urls")),
     path("", include("reunite.cases.urls")),
+    path("", include("reunite.reunification.rounds.urls")),
     path("", include("reunite.web.urls")),
 ]
 
