@@ -82,7 +82,7 @@ def test_search_and_sort(world: Any, users: Any) -> None:
     assert [r["case"].pk for r in _rows(client, q=world["second"].reference)] == [
         world["second"].pk
     ]
-    by_days = [r["case"].pk for r in _rows(client, sort="-days")]
+    by_days = [r["case"].pk for r in _rows(client, sort="-days")]  # most days first
     assert by_days == [world["first"].pk, world["second"].pk]
     assert [r["case"].pk for r in _rows(client, sort="days")] == by_days[::-1]
     assert [r["case"].pk for r in _rows(client, state="tracing")] == [world["first"].pk]

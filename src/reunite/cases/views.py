@@ -8,11 +8,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Case as DbCase
+from django.db.models import IntegerField, OuterRef, Q, Subquery, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from reunite.accounts import policy
@@ -20,6 +22,8 @@ from reunite.cases import actions as case_actions
 from reunite.cases.columns import column_cells
 from reunite.cases.forms import AssignForm, LinkChildForm, TransitionForm
 from reunite.cases.models import CASE_STATE_ORDER, Case, CaseEvent, CaseState, ClosingReason
+from reunite.cases.waiting import cases_to_move
+from reunite.core import listing
 from reunite.core.acting import Acting
 from reunite.core.forms import ShareForm
 from reunite.registry import actions as registry_actions
@@ -29,18 +33,29 @@ from reunite.registry.search import filter_by_name
 
 PAGE_SIZE = 25
 
+# The case list's columns and what each sorts by (state: in the order of the process).
+CASE_STATE_RANK = DbCase(
+    *[When(state=s, then=Value(i)) for i, s in enumerate(CASE_STATE_ORDER)],
+    default=Value(99),
+    output_field=IntegerField(),
+)
+# Names are shown as far as the user may see them, so they are not sortable (sorting would
+# reveal the order of names the user may not see). "days" sorts by days in the state: the
+# fewest first, i.e. the latest entry into the state first.
+CASE_COLUMNS = [
+    listing.Column("reference", gettext_lazy("Case"), ("reference",)),
+    listing.Column("child", gettext_lazy("Child")),
+    listing.Column("requester", gettext_lazy("Requester")),
+    listing.Column("state", gettext_lazy("State"), ("state_order",)),
+    listing.Column("days", gettext_lazy("Days in state"), ("-state_since",)),
+    listing.Column("assigned", gettext_lazy("Caseworker"), ("assigned_to__username",)),
+    listing.Column("owner", gettext_lazy("Owner"), ("owner__short_name",)),
+    listing.Column("updated", gettext_lazy("Last change"), ("updated_at",)),
+]
+
 
 def _acting(request: HttpRequest) -> Acting:
     return Acting.from_request(request)
-
-
-# ?sort= values of the case list and their ordering (the newest case first by default).
-SORTS = {
-    "reference": ("reference",), "-reference": ("-reference",),
-    # "days" counts days in the state: most days = the earliest time the state was entered.
-    "state": ("state", "-pk"), "days": ("-state_since", "pk"), "-days": ("state_since", "pk"),
-    "assigned": ("assigned_to__username", "-pk"),
-}  # fmt: skip
 
 
 def _name_searchable(user: Any, model: type[Child] | type[Enquiry], cases: Any) -> Any:
@@ -131,6 +146,12 @@ def case_list(request: HttpRequest) -> HttpResponse:
         cases = cases.filter(state=state)
     elif state == "open":
         cases = cases.exclude(state=CaseState.CLOSED)
+    owner = request.GET.get("owner", "")
+    if owner:
+        cases = cases.filter(owner__short_name=owner)
+    waiting_only = request.GET.get("waiting") == "1"
+    if waiting_only:  # the cases whose next step is the user's (from the dashboard)
+        cases = cases.filter(pk__in=cases_to_move(request.user).values("pk"))
     query = (request.GET.get("q") or "").strip()[:200]
     if query:
         children = filter_by_name(_name_searchable(request.user, Child, visible), query)
@@ -143,20 +164,25 @@ def case_list(request: HttpRequest) -> HttpResponse:
     mine = request.GET.get("mine") == "1"
     if mine:
         cases = cases.filter(assigned_to_id=request.user.pk)
-    sort = request.GET.get("sort", "")
-    cases = cases.order_by(*SORTS.get(sort, ("-pk",)))
+    cases = cases.annotate(state_order=CASE_STATE_RANK)
+    key = listing.sort_key(request, CASE_COLUMNS, "-updated")
+    cases = listing.apply_sort(cases, CASE_COLUMNS, key)
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     registry_actions.record_list(
-        _acting(request), "case", [c.pk for c in page], f"q={query}&state={state}&sort={sort}"
+        _acting(request), "case", [c.pk for c in page], f"q={query}&state={state}&sort={key}"
     )
     labels, cells = column_cells(request.user, list(page))
     rows = case_rows(request.user, page)
     for row in rows:
         row["extra"] = cells[row["case"].pk]
+    owners = sorted(set(visible.values_list("owner__short_name", flat=True).distinct()))
     return render(
         request, "cases/case_list.html",
         {"page": page, "rows": rows, "state": state, "states": CaseState.choices,
-         "query": query, "sort": sort, "mine": mine, "extra_labels": labels},
+         "owner": owner, "owners": owners, "waiting_only": waiting_only, "query": query,
+         "mine": mine, "extra_labels": labels,
+         "headers": listing.headers(request, CASE_COLUMNS, key),
+         "query_string": listing.query_without_page(request)},
     )  # fmt: skip
 
 
@@ -232,7 +258,7 @@ def case_open(request: HttpRequest) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("dashboard")
-    messages.success(request, f"Case {case.reference} opened.")
+    messages.success(request, _("Case %(reference)s opened.") % {"reference": case.reference})
     return redirect("case-detail", pk=case.pk)
 
 
@@ -247,11 +273,11 @@ def case_link_child(request: HttpRequest, pk: int) -> HttpResponse:
         )
         try:
             case_actions.link_case(_acting(request), case, child=child)  # type: ignore[arg-type]
-            messages.success(request, "Child linked to the case.")
+            messages.success(request, _("Child linked to the case."))
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
     else:
-        messages.error(request, "Give the child's record number.")
+        messages.error(request, _("Give the child's record number."))
     return redirect("case-detail", pk=pk)
 
 
@@ -261,7 +287,7 @@ def case_transition(request: HttpRequest, pk: int) -> HttpResponse:
     case: Case = policy.get_visible_or_404(request.user, Case.objects.all(), pk, "case.view")  # type: ignore[assignment]
     form = TransitionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose a valid next state.")
+        messages.error(request, _("Choose a valid next state."))
         return redirect("case-detail", pk=pk)
     data = form.cleaned_data
     try:
@@ -269,7 +295,9 @@ def case_transition(request: HttpRequest, pk: int) -> HttpResponse:
             _acting(request), case, data["to_state"], note=data["note"],
             closing_reason=data["closing_reason"],
         )  # fmt: skip
-        messages.success(request, f"Case moved to '{case.get_state_display()}'.")
+        messages.success(
+            request, _("Case moved to '%(state)s'.") % {"state": case.get_state_display()}
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("case-detail", pk=pk)

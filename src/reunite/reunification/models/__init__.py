@@ -10,5 +10,32 @@ from reunite.reunification.models.followup import (
     VisitOutcome,
     VisitStatus,
 )
+from reunite.reunification.models.rounds import (
+    Channel,
+    CollectorRole,
+    Handover,
+    Round,
+    RoundChild,
+    RoundChildStatus,
+    RoundStatus,
+    Transfer,
+    TransferLeg,
+    TransferStatus,
+)
 
-__all__ = ["FollowUpPlan", "FollowUpVisit", "VisitOutcome", "VisitStatus"]
+__all__ = [
+    "Channel",
+    "CollectorRole",
+    "FollowUpPlan",
+    "FollowUpVisit",
+    "Handover",
+    "Round",
+    "RoundChild",
+    "RoundChildStatus",
+    "RoundStatus",
+    "Transfer",
+    "TransferLeg",
+    "TransferStatus",
+    "VisitOutcome",
+    "VisitStatus",
+]

@@ -10,6 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
+        ('reunification', '0001_initial'),
         ('accounts', '0001_initial'),
         ('cases', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
