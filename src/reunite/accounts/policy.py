@@ -58,7 +58,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         _READ_RECORDS
         | {
             _MATCH_REVIEW, _MATCH_DECIDE, _EVIDENCE_VIEW, _EVIDENCE_ADD, _KINSHIP_RUN,
-            _REL_APPROVE, _BID_VIEW, _FOLLOWUP_VIEW,
+            _REL_APPROVE, _BID_VIEW, _FOLLOWUP_VIEW, "case.unlink",
         }
     ),
     COORDINATOR: frozenset(

@@ -190,11 +190,54 @@ def assign_case(acting: Acting, case: Case, assignee: Any | None) -> Case:
     return case
 
 
+# Birth years further apart than this contradict each other (many ages are estimates).
+MAX_BIRTH_YEAR_GAP = 2
+# A wrong link can be undone up to verification; later steps rest on the link.
+UNLINKABLE_STATES = ("registered", "tracing", "match_proposed", "verification")
+
+
+def _birth_year(record: Child | Enquiry) -> int | None:
+    if record.birth_date and record.birth_date_precision != "unknown":
+        return record.birth_date.year
+    estimated = getattr(record, "estimated_age", None)
+    on = getattr(record, "estimated_age_on", None)
+    if estimated is not None and on is not None:
+        return int(on.year - estimated)
+    return None
+
+
+def link_contradictions(child: Child, enquiry: Enquiry) -> list[str]:
+    """Where a child record and a tracing request contradict each other (empty if nowhere)."""
+    differences = []
+    if child.sex and enquiry.sex and child.sex != enquiry.sex:
+        differences.append(
+            _("Sex: the child record says “%(child)s”, the tracing request “%(enquiry)s”.")
+            % {"child": child.get_sex_display(), "enquiry": enquiry.get_sex_display()}
+        )
+    child_year, enquiry_year = _birth_year(child), _birth_year(enquiry)
+    if child_year and enquiry_year and abs(child_year - enquiry_year) > MAX_BIRTH_YEAR_GAP:
+        differences.append(
+            _("Birth year: %(child)d on the child record, %(enquiry)d on the tracing request.")
+            % {"child": child_year, "enquiry": enquiry_year}
+        )
+    return differences
+
+
 @transaction.atomic
 def link_case(
-    acting: Acting, case: Case, *, child: Child | None = None, enquiry: Enquiry | None = None
+    acting: Acting,
+    case: Case,
+    *,
+    child: Child | None = None,
+    enquiry: Enquiry | None = None,
+    confirm: bool = False,
 ) -> Case:
-    """Attach the missing side (child or enquiry) to a case."""
+    """Attach the missing side (child or enquiry) to a case.
+
+    A link whose two records contradict each other (sex, birth years far apart) is refused
+    with the differences (``confirm`` field) unless ``confirm`` is true; the differences a
+    user confirmed are kept in the audit event.
+    """
     policy.require(acting.user, "case.create")
     case = Case.objects.select_for_update().get(pk=case.pk)
     if not policy.is_visible(acting.user, case):
@@ -209,11 +252,55 @@ def link_case(
             raise ValidationError({field: f"The case already has a {field}."})
         setattr(case, field, record)
         changes[field] = [None, record.pk]
-        if record.owner_id != case.owner_id:
+    if case.child is not None and case.enquiry is not None and changes:
+        differences = link_contradictions(case.child, case.enquiry)
+        if differences and not confirm:
+            raise ValidationError({"confirm": differences}, code="contradiction")
+        if differences:
+            changes["confirmed_differences"] = [None, differences]
+    for field in ("child", "enquiry"):
+        record = getattr(case, field)
+        if field in changes and record.owner_id != case.owner_id:
             case.shared_with.add(record.owner)
     case.save()
     if changes:
         log_event(acting.audit_actor, "update", "case", case.pk, changes)
+    return case
+
+
+@transaction.atomic
+def unlink_case(acting: Acting, case: Case, field: str, reason: str) -> Case:
+    """Undo a wrong link (a verifier's correction): the case loses its child or its request.
+
+    Allowed up to *verification*; a case past *tracing* goes back to *tracing*, since the
+    match it was in no longer stands. The other side stays; a case never ends up empty.
+    """
+    policy.require(acting.user, "case.unlink", case)
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if field not in ("child", "enquiry"):
+        raise ValidationError({"field": _("Say which link to undo: child or enquiry.")})
+    record_id = getattr(case, f"{field}_id")
+    if record_id is None:
+        raise ValidationError({"field": _("The case has no such link.")})
+    other = "enquiry" if field == "child" else "child"
+    if getattr(case, f"{other}_id") is None:
+        raise ValidationError({"field": _("A case keeps at least a child or a tracing request.")})
+    if case.state not in UNLINKABLE_STATES:
+        raise ValidationError(
+            {"field": _("Links can be undone only up to verification; this case is past it.")}
+        )
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the link was wrong.")})
+    setattr(case, field, None)
+    case.save(update_fields=[field, "updated_at"])
+    log_event(
+        acting.audit_actor, "update", "case", case.pk,
+        {field: [record_id, None], "unlink_reason": [None, reason.strip()]},
+    )  # fmt: skip
+    if CASE_STATE_ORDER.index(case.state) > CASE_STATE_ORDER.index("tracing"):
+        case = _move_case(acting, case, "tracing", note=_("Link undone: %(reason)s") % {
+            "reason": reason.strip()
+        })  # fmt: skip
     return case
 
 

@@ -24,7 +24,16 @@ class TransitionForm(forms.Form):
 
 
 class LinkChildForm(forms.Form):
-    child = forms.IntegerField(min_value=1, label=_("Child record number"))
+    """The record picked from the search results (its id travels in the pick button)."""
+
+    kind = forms.ChoiceField(choices=[("child", _("Child")), ("enquiry", _("Tracing request"))])
+    record = forms.IntegerField(min_value=1)
+    confirm = forms.BooleanField(required=False)
+
+
+class UnlinkForm(forms.Form):
+    field = forms.ChoiceField(choices=[("child", _("Child")), ("enquiry", _("Tracing request"))])
+    reason = forms.CharField(max_length=2000, label=_("Why the link is wrong"))
 
 
 class AssignForm(forms.Form):

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from reunite.accounts import policy
 from reunite.cases import actions as case_actions
 from reunite.cases.columns import column_cells
-from reunite.cases.forms import AssignForm, LinkChildForm, TransitionForm
+from reunite.cases.forms import AssignForm, LinkChildForm, TransitionForm, UnlinkForm
 from reunite.cases.models import CASE_STATE_ORDER, Case, CaseEvent, CaseState, ClosingReason
 from reunite.cases.waiting import cases_to_move
 from reunite.core import listing
@@ -226,7 +226,11 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "enquiry_visible": case.enquiry is not None
             and policy.is_visible(request.user, case.enquiry),
             "can_link": policy.has_permission(request.user, "case.create")
-            and case.child_id is None,
+            and (case.child_id is None or case.enquiry_id is None),
+            "can_unlink": policy.can(request.user, "case.unlink", case)
+            and case.state in case_actions.UNLINKABLE_STATES
+            and case.child_id is not None and case.enquiry_id is not None,
+            "unlink_form": UnlinkForm(),
             "can_share": policy.can(request.user, "record.share", case),
             "share_form": ShareForm(),
             "link_form": LinkChildForm(),
@@ -262,22 +266,106 @@ def case_open(request: HttpRequest) -> HttpResponse:
     return redirect("case-detail", pk=case.pk)
 
 
+MAX_CANDIDATES = 20
+
+
+def _link_side(case: Case) -> str | None:
+    if case.child_id is None:
+        return "child"
+    if case.enquiry_id is None:
+        return "enquiry"
+    return None
+
+
+def _differences(case: Case, kind: str, record: Any) -> list[str]:
+    if kind == "child" and case.enquiry is not None:
+        return case_actions.link_contradictions(record, case.enquiry)
+    if kind == "enquiry" and case.child is not None:
+        return case_actions.link_contradictions(case.child, record)
+    return []
+
+
+@login_required
+def case_link(request: HttpRequest, pk: int) -> HttpResponse:
+    """Find the child or tracing request to link by name (any script) and pick it."""
+    case: Case = policy.get_visible_or_404(
+        request.user, Case.objects.select_related("child", "enquiry"), pk, "case.view"
+    )  # type: ignore[assignment]
+    policy.require(request.user, "case.create")
+    kind = _link_side(case)
+    if kind is None:
+        messages.info(request, _("The case already has a child and a tracing request."))
+        return redirect("case-detail", pk=pk)
+    query = (request.GET.get("q") or "").strip()[:200]
+    candidates: list[dict[str, Any]] = []
+    if query:
+        model: Any = Child if kind == "child" else Enquiry
+        records = filter_by_name(policy.visible(request.user, model.objects.all()), query)
+        if kind == "child":
+            records = records.prefetch_related("names")
+        found = list(records.select_related("owner").order_by("pk")[:MAX_CANDIDATES])
+        registry_actions.record_list(_acting(request), kind, [r.pk for r in found], query)
+        candidates = [
+            {"record": r, "differences": _differences(case, kind, r)} for r in found
+        ]
+    return render(
+        request, "cases/case_link.html",
+        {"case": case, "kind": kind, "query": query, "candidates": candidates,
+         "searched": bool(query)},
+    )  # fmt: skip
+
+
 @login_required
 @require_POST
 def case_link_child(request: HttpRequest, pk: int) -> HttpResponse:
-    case = policy.get_visible_or_404(request.user, Case.objects.all(), pk, "case.view")
+    """Link the picked record; a contradicting one asks for confirmation first."""
+    case: Case = policy.get_visible_or_404(
+        request.user, Case.objects.select_related("child", "enquiry"), pk, "case.view"
+    )  # type: ignore[assignment]
     form = LinkChildForm(request.POST)
-    if form.is_valid():
-        child = policy.get_visible_or_404(
-            request.user, Child.objects.all(), form.cleaned_data["child"], "child.view"
+    if not form.is_valid():
+        messages.error(request, _("Search for the record and pick it from the results."))
+        return redirect("case-link", pk=pk)
+    kind = form.cleaned_data["kind"]
+    model: Any = Child if kind == "child" else Enquiry
+    record: Any = policy.get_visible_or_404(
+        request.user, model.objects.all(), form.cleaned_data["record"], f"{kind}.view"
+    )
+    try:
+        case_actions.link_case(
+            _acting(request), case, confirm=form.cleaned_data["confirm"], **{kind: record}
         )
-        try:
-            case_actions.link_case(_acting(request), case, child=child)  # type: ignore[arg-type]
-            messages.success(request, _("Child linked to the case."))
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-    else:
-        messages.error(request, _("Give the child's record number."))
+    except ValidationError as error:
+        if getattr(error, "error_dict", {}).get("confirm"):
+            return render(
+                request, "cases/case_link.html",
+                {"case": case, "kind": kind, "query": "", "candidates": [],
+                 "confirm_record": record, "differences": error.message_dict["confirm"]},
+            )  # fmt: skip
+        messages.error(request, " ".join(error.messages))
+        return redirect("case-detail", pk=pk)
+    messages.success(
+        request, _("Child linked to the case.") if kind == "child"
+        else _("Tracing request linked to the case."),
+    )  # fmt: skip
+    return redirect("case-detail", pk=pk)
+
+
+@login_required
+@require_POST
+def case_unlink(request: HttpRequest, pk: int) -> HttpResponse:
+    case = policy.get_visible_or_404(request.user, Case.objects.all(), pk, "case.unlink")
+    form = UnlinkForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say why the link was wrong."))
+        return redirect("case-detail", pk=pk)
+    try:
+        case_actions.unlink_case(
+            _acting(request), case, form.cleaned_data["field"], form.cleaned_data["reason"]  # type: ignore[arg-type]
+        )
+        messages.success(request, _("The link was undone."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
     return redirect("case-detail", pk=pk)
 
 
