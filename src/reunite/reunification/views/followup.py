@@ -63,11 +63,17 @@ def case_plan(request: HttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
     registry_actions.record_view(Acting.from_request(request), case)
     context = _plan_context(request, case)
-    context.update(
-        record_form=VisitRecordForm(initial={"visited_on": timezone.localdate()}),
-        add_form=VisitAddForm(), reschedule_form=VisitRescheduleForm(),
-        cancel_form=VisitCancelForm(),
-    )  # fmt: skip
+    today = timezone.localdate()
+    # One form of each kind per visit, with ids of their own (labels point at their fields).
+    context["visits"] = [
+        (visit, late, {
+            "record": VisitRecordForm(auto_id=f"v{visit.pk}_%s", initial={"visited_on": today}),
+            "reschedule": VisitRescheduleForm(auto_id=f"v{visit.pk}_move_%s"),
+            "cancel": VisitCancelForm(auto_id=f"v{visit.pk}_cancel_%s"),
+        })
+        for visit, late in context["visits"]
+    ]  # fmt: skip
+    context.update(add_form=VisitAddForm())
     return render(request, "reunification/followup_case.html", context)
 
 
