@@ -152,3 +152,27 @@ def test_other_apps_add_columns(world: Any, users: Any) -> None:
     labels = [str(label) for label in response.context["extra_labels"]]
     assert "Verification" in labels and "Follow-up" in labels
     assert all(len(r["extra"]) == len(labels) for r in response.context["rows"])
+
+
+@pytest.mark.django_db
+def test_the_round_column_shows_the_round_a_case_is_in(
+    users: Any, orgs: Any, make_child: Any, make_enquiry: Any, monkeypatch: Any
+) -> None:
+    from reunite.reunification.rounds import actions as round_actions
+    from tests.app.fixtures_verification import make_case, move
+
+    monkeypatch.setitem(case_actions.TRANSITION_GUARDS, "approved", [])
+    case = move(
+        make_case(users, orgs, make_child, make_enquiry), users, "verification",
+        "best_interests", "approved",
+    )  # fmt: skip
+    coordinator = acting(users[("med", "coordinator")])
+    round_ = round_actions.create_round(
+        coordinator, title="December", planned_date=dt.date.today() + dt.timedelta(days=20),
+        channel="mediator", channel_name="Demo mediator", parties=[orgs["ua"], orgs["ru"]],
+    )  # fmt: skip
+    round_actions.add_case(coordinator, round_, case, from_country="RU", to_country="UA")
+    response = _client(users[("ua", "caseworker")]).get(reverse("case-list"))
+    labels = [str(label) for label in response.context["extra_labels"]]
+    row = next(r for r in response.context["rows"] if r["case"].pk == case.pk)
+    assert row["extra"][labels.index("Round")] == f"{round_.reference} (RU→UA)"

@@ -14,6 +14,7 @@ class ReunificationConfig(AppConfig):
         from reunite.cases.actions import register_transition_guard, register_transition_hook
         from reunite.cases.columns import register_case_column
         from reunite.reunification.actions import followup
+        from reunite.reunification.columns import round_column
         from reunite.reunification.rounds.actions import reunified_guard, scheduled_guard
 
         # Rounds: a case is scheduled only in a round, and reunified only when the final
@@ -24,4 +25,5 @@ class ReunificationConfig(AppConfig):
         # only with a note that says why.
         register_transition_hook("reunified", followup.start_plan)
         register_transition_guard("closed", followup.closing_guard)
+        register_case_column("round", _("Round"), round_column)
         register_case_column("followup", _("Follow-up"), followup.overdue_column)
