@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from reunite.cli import app_commands, kinship, linkage, names, pprl, rounds, routes, synth
+from reunite.cli import app_commands, exchange, kinship, linkage, names, pprl, rounds, routes, synth
 
 app = typer.Typer(
     name="reunite",
@@ -27,6 +27,7 @@ app.add_typer(rounds.custody_app, name="custody")
 app.add_typer(rounds.stats_app, name="stats")
 linkage.register(app)
 app.add_typer(pprl.app, name="pprl", help="Privacy-preserving linkage through a mediator.")
+exchange.register(app)
 
 
 def main() -> None:
