@@ -201,6 +201,8 @@ def predict(
     table = df.as_pyarrow_table()
     # Term-frequency adjustments (common surnames count for less) come as extra columns.
     cols += [c for c in table.column_names if c.startswith("mw_tf_adj_")]
+    # The Latin keys of the given names, for the sibling rule (a short form is no sibling).
+    cols += [c for c in ("given_lat_l", "given_lat_r") if c in table.column_names]
     return table.select(cols)
 
 
