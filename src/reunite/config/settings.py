@@ -63,13 +63,21 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
     "reunite.accounts",
     "reunite.audit",
     "reunite.registry",
     "reunite.matching",
     "reunite.verification",
+    "reunite.jobs",
     "reunite.web",
 ]
+
+# Background jobs (reunite.jobs): django-tasks with its database backend, so the queue
+# lives in this database and needs no extra server. `reunite serve` starts a worker,
+# `reunite worker` runs one alone (docs/jobs.md).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -7,5 +7,6 @@ urlpatterns = [
     path("api/", include("reunite.registry.api_urls")),
     path("matching/", include("reunite.matching.urls")),
     path("verification/", include("reunite.verification.urls")),
+    path("jobs/", include("reunite.jobs.urls")),
     path("", include("reunite.web.urls")),
 ]

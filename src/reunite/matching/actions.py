@@ -378,6 +378,38 @@ def _load(
     return records, rows
 
 
+def enqueue_run(acting: Acting, *, full: bool = False) -> Any:
+    """Put a match run on the background queue (``reunite.jobs``); returns the ``Job``.
+
+    Refused (``RunRefused``) while a run, or a queued run, exists for the organisation.
+    Never runs matching here: a worker (``reunite worker``, or the one ``reunite serve``
+    starts) does, and the job's page shows its progress.
+    """
+    from reunite.jobs.api import JobError, enqueue
+    from reunite.matching.jobs import KIND
+
+    policy.require(acting.user, "match.run")
+    organization = acting.organization
+    busy = running_run(organization)
+    if busy is not None:
+        raise RunRefused(
+            f"Run {busy.pk} for {organization.short_name} started at "
+            f"{busy.started_at:%Y-%m-%d %H:%M} UTC is still running; wait for it to finish."
+        )
+    try:
+        return enqueue(
+            KIND, owner=acting.user, organization=organization, params={"full": bool(full)},
+            title=f"Matching run ({'full' if full else 'incremental'}) for "
+                  f"{organization.short_name}",
+            request_id=acting.request_id, unique=True,
+        )  # fmt: skip
+    except JobError as exc:
+        raise RunRefused(
+            f"A matching run for {organization.short_name} is already waiting or running "
+            f"({exc}); wait for it to finish."
+        ) from exc
+
+
 def run_matching(
     acting: Acting,
     *,

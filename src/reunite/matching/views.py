@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -34,8 +33,6 @@ from reunite.registry import actions as registry_actions
 from reunite.registry.actions import Acting
 
 PAGE_SIZE = 25
-#: Runs over more records than this are refused from the web page (use the CLI).
-WEB_MAX_RECORDS = 20_000
 
 
 def _acting(request: HttpRequest) -> Acting:
@@ -233,41 +230,16 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def run_start(request: HttpRequest) -> HttpResponse:
-    """Run matching now, in this request (fine for registries of a few thousand records)."""
+    """Put a match run on the background queue and show its progress page."""
     _require(request, "match.run")
     form = RunForm(request.POST)
     full = form.is_valid() and form.cleaned_data["full"]
-    limit = int(getattr(settings, "REUNITE_MATCH_WEB_MAX_RECORDS", WEB_MAX_RECORDS))
-    size = (
-        actions.children_in_scope(request.user).count()
-        + actions.enquiries_in_scope(request.user).count()
-    )
-    if size > limit:
-        messages.error(
-            request,
-            f"Your organisation's view holds {size} consented records, more than the {limit} "
-            "a run started from this page may link (it would outlast the web request). Start "
-            f"it with: reunite match-registry --as {request.user.get_username()}",
-        )
-        return redirect("matching:run-list")
     try:
-        run = actions.run_matching(_acting(request), full=bool(full))
+        job = actions.enqueue_run(_acting(request), full=bool(full))
     except actions.RunRefused as exc:
         messages.error(request, str(exc))
         return redirect("matching:run-list")
-    except ValidationError as exc:
-        messages.error(request, _error_text(exc))
-        return redirect("matching:run-list")
-    if run.status == MatchRun.Status.SUCCEEDED:
-        messages.success(
-            request,
-            f"Run {run.pk} ({run.get_mode_display().lower()}) finished in "
-            f"{run.duration_seconds or 0:.1f} s: {run.pairs_created} new candidate pair(s), "
-            f"{run.pairs_refreshed} refreshed, {run.pairs_withdrawn} withdrawn.",
-        )
-    else:
-        messages.error(request, f"Run {run.pk} failed: {run.error} No candidate was written.")
-    return redirect("matching:run-detail", pk=run.pk)
+    return redirect("jobs:detail", pk=job.pk)
 
 
 @login_required
