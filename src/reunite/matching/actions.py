@@ -560,13 +560,15 @@ def _save_candidates(
                     CandidatePair(
                         enquiry_id=key[0], child_id=key[1], run=run, first_run=run,
                         probability=cand.probability, match_weight=cand.match_weight,
-                        rank=cand.rank, explanation=expl,
+                        rank=cand.rank, explanation=expl, flags=list(cand.flags),
+                        related_children=_related_children(cand),
                     )
                 )  # fmt: skip
             elif pair.status in (PairStatus.PENDING, PairStatus.WITHDRAWN):
                 pair.status = PairStatus.PENDING
                 pair.probability, pair.match_weight = cand.probability, cand.match_weight
                 pair.rank, pair.explanation, pair.run = cand.rank, expl, run
+                pair.flags, pair.related_children = list(cand.flags), _related_children(cand)
                 changed.append(pair)
                 refreshed += 1
             else:
@@ -597,7 +599,8 @@ def _save_candidates(
             pair.updated_at = now
         CandidatePair.objects.bulk_update(
             changed,
-            ["status", "probability", "match_weight", "rank", "explanation", "run", "updated_at"],
+            ["status", "probability", "match_weight", "rank", "explanation", "run", "updated_at",
+             "flags", "related_children"],
             batch_size=500,
         )
         run.mode = mode
@@ -628,6 +631,11 @@ def _save_candidates(
                 "kept_decided": kept,
             },
         )  # fmt: skip
+
+
+def _related_children(candidate: Any) -> list[int]:
+    """Children the engine names beside a candidate (e.g. the child's twin)."""
+    return [pk_of(key) for key in getattr(candidate, "related", ()) if key.startswith("C")]
 
 
 def _lockable_visible_pairs(user: Any) -> Iterable[CandidatePair]:
