@@ -79,6 +79,11 @@ INSTALLED_APPS = [
 # `reunite worker` runs one alone (docs/jobs.md).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+# Matching runs (docs/matching-app.md): the linkage back-end (duckdb, or spark with
+# REUNITE_SPARK_MASTER naming the cluster) and the per-record feature cache.
+REUNITE_MATCH_BACKEND = os.environ.get("REUNITE_MATCH_BACKEND", "duckdb")
+REUNITE_MATCH_CACHE_DIR = os.environ.get("REUNITE_MATCH_CACHE_DIR") or str(VAR_DIR / "match-cache")
+
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
