@@ -38,11 +38,12 @@ def _noop(_: str) -> None:
     pass
 
 
-def _linker(api: Any, tables: list[pa.Table], settings: Any) -> Any:
+def _linker(api: Any, tables: list[pa.Table], settings: Any, validate: bool = True) -> Any:
     from splink import Linker
 
     sdfs = _register(api, tables)
-    return Linker(sdfs if len(sdfs) > 1 else sdfs[0], settings, log_level=None)
+    return Linker(sdfs if len(sdfs) > 1 else sdfs[0], settings, log_level=None,
+                  validate_settings=validate)
 
 
 def _register(api: Any, tables: list[pa.Table]) -> list[Any]:
@@ -185,7 +186,10 @@ def predict(
     the gamma (level) of every comparison."""
     link_type: LinkType = "link_only" if right is not None else "dedupe_only"
     api = make_api(backend, spark=spark)
-    linker = _linker(api, _tables(left, right), model.settings(link_type=link_type))
+    # The settings come from this package's spec (checked when the model was trained and
+    # by the tests); validating them again costs about a second per run.
+    linker = _linker(api, _tables(left, right), model.settings(link_type=link_type),
+                     validate=False)
     for col, table in (tf or {}).items():
         sdf = api.register(table, table_name=f"tf_{col}_{uuid.uuid4().hex[:10]}")
         linker.table_management.register_term_frequency_lookup(sdf, col)
