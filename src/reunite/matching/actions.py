@@ -397,6 +397,7 @@ def run_matching(
     threshold: float | None = None,
     top_k: int | bool | None = False,
     progress: Progress = _no_progress,
+    backend: str | None = None,
 ) -> MatchRun:
     """Link the tracing requests and children the user's organisation can see.
 
@@ -422,7 +423,7 @@ def run_matching(
     run = _start(acting, full, threshold, top_k if top_k is None else int(top_k))
     started = time.monotonic()
     try:
-        _execute(acting, run, progress)
+        _execute(acting, run, progress, backend)
     except Exception as exc:  # every failure is recorded on the run
         message = (
             f"{type(exc).__name__}: {exc}"
@@ -444,10 +445,10 @@ def _cache_dir() -> Path:
     return Path(getattr(settings, "VAR_DIR", Path.cwd() / "var")) / "match-cache"
 
 
-def _backend() -> linkage.Backend:
-    """``REUNITE_MATCH_BACKEND``: ``duckdb`` (default) or ``spark`` (``REUNITE_SPARK_MASTER``
-    names the cluster; see docs/linkage.md)."""
-    backend = getattr(settings, "REUNITE_MATCH_BACKEND", "duckdb")
+def _backend(chosen: str | None = None) -> linkage.Backend:
+    """The run's back-end: ``chosen``, else ``REUNITE_MATCH_BACKEND``: ``duckdb`` (default)
+    or ``spark`` (``REUNITE_SPARK_MASTER`` names the cluster; see docs/linkage.md)."""
+    backend = chosen or getattr(settings, "REUNITE_MATCH_BACKEND", "duckdb")
     if backend not in linkage.BACKENDS:
         raise ValidationError(
             f"REUNITE_MATCH_BACKEND is {backend!r}; use one of: {', '.join(linkage.BACKENDS)}"
@@ -477,7 +478,9 @@ def _records_lookup(
     return lookup
 
 
-def _execute(acting: Acting, run: MatchRun, progress: Progress) -> None:
+def _execute(
+    acting: Acting, run: MatchRun, progress: Progress, backend: str | None = None
+) -> None:
     user = acting.user
     notes: list[str] = []
     today = dt.date.today()
@@ -563,7 +566,7 @@ def _execute(acting: Acting, run: MatchRun, progress: Progress) -> None:
             left, right, _records_lookup(_enquiries_by_pk, enquiry_record),
             _records_lookup(_children_by_pk, convert_child),
             model=load_model(model_version), threshold=run.threshold, top_k=run.top_k,
-            exclude_pairs=exclude, only_new=only_new, backend=_backend(),
+            exclude_pairs=exclude, only_new=only_new, backend=_backend(backend),
             progress=lambda m: progress(m, None, None),
         )  # fmt: skip
     progress("saving candidates", 0, len(candidates))
