@@ -1,4 +1,4 @@
-"""REST API of the review queue and runs (/matching/api/): tokens, roles, audit, decisions."""
+"""REST API of the review queue and runs (/api/matching/): tokens, roles, audit, decisions."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from reunite.audit.models import AuditEvent
+from reunite.cases.models import Case
 from reunite.jobs.api import run_worker
 from reunite.matching import actions as m
 from reunite.matching.models import CandidatePair, MatchRun, PairStatus
-from reunite.registry.models import Case
 from tests.app.fixtures_matching import (
     acting,
     add_pair_records,
@@ -21,7 +21,7 @@ from tests.app.fixtures_matching import (
 )
 
 pytestmark = pytest.mark.django_db
-PAIRS, RUNS = "/matching/api/pairs/", "/matching/api/runs/"
+PAIRS, RUNS = "/api/matching/pairs/", "/api/matching/runs/"
 
 
 def _client(user: Any | None = None) -> APIClient:
@@ -50,7 +50,7 @@ def test_run_list_decide_over_the_api(users: Any, pairs: Any) -> None:
     assert response.status_code == 202, response.content
     job = response.json()
     assert job["state"] == "queued" and job["kind"] == "matching.run"
-    assert response["Location"] == f"/jobs/api/{job['id']}/"
+    assert response["Location"] == f"/api/jobs/{job['id']}/"
     assert not MatchRun.objects.exists()
     run_worker(batch=True, interval=0)
     job = caseworker.get(response["Location"]).json()

@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
+from reunite.cases.models import Case
 from reunite.jobs.api import run_worker
 from reunite.matching import actions as m
 from reunite.matching.models import CandidatePair, MatchRun, PairStatus
-from reunite.registry.models import Case
 from tests.app.browser import BROWSER_MARKS, log_in
 from tests.app.fixtures_matching import (
     acting,

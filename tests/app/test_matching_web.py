@@ -9,11 +9,11 @@ import pytest
 from django.urls import reverse
 
 from reunite.audit.models import AuditEvent
+from reunite.cases.models import Case
 from reunite.jobs.api import run_worker
 from reunite.jobs.models import Job
 from reunite.matching import actions as m
 from reunite.matching.models import CandidatePair, LinkModelVersion, MatchRun, PairStatus
-from reunite.registry.models import Case
 from tests.app.fixtures_matching import (
     acting,
     add_pair_records,

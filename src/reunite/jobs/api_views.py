@@ -1,4 +1,4 @@
-"""REST API of background jobs, mounted at ``/jobs/api/``: follow a job until it ends."""
+"""REST API of background jobs on the one API router (``/api/jobs/``): follow a job."""
 
 from __future__ import annotations
 
@@ -9,10 +9,11 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.routers import DefaultRouter
 
 from reunite.accounts import policy
+from reunite.core.api import ApiMixin
 from reunite.jobs.models import Job
-from reunite.registry.api import ApiMixin
 
 
 class JobSerializer(serializers.ModelSerializer):
@@ -53,3 +54,8 @@ class JobViewSet(ApiMixin, viewsets.GenericViewSet):  # type: ignore[misc]
         except Job.DoesNotExist as exc:
             raise Http404("No such job.") from exc
         return Response(JobSerializer(job).data)
+
+
+def register(router: DefaultRouter) -> None:
+    """Add the jobs viewset to the API router, under ``jobs/``."""
+    router.register("jobs", JobViewSet, basename="api-job")

@@ -1,16 +1,13 @@
-from django.urls import include, path
-from rest_framework.routers import DefaultRouter
+"""A job's page and its progress fragment, mounted at ``/jobs/``; the API is on the one
+router (``reunite.jobs.api_views.register``: ``/api/jobs/``)."""
 
-from reunite.jobs import api_views, views
+from django.urls import path
+
+from reunite.jobs import views
 
 app_name = "jobs"
-
-router = DefaultRouter()
-router.include_root_view = False
-router.register("", api_views.JobViewSet, basename="api")
 
 urlpatterns = [
     path("<int:pk>/", views.job_detail, name="detail"),
     path("<int:pk>/progress/", views.job_progress, name="progress"),
-    path("api/", include(router.urls)),
 ]

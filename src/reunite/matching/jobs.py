@@ -8,9 +8,9 @@ from typing import Any
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from reunite.core.acting import Acting
 from reunite.jobs.api import JobFailed, Progress
 from reunite.jobs.models import Job
-from reunite.registry.actions import Acting
 
 KIND = "matching.run"
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('matching', '0002_mode_labels'),
+        ('matching', '0003_case_moved_to_cases_app'),
     ]
 
     operations = [
