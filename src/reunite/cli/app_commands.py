@@ -30,6 +30,9 @@ def serve(
     from django.core.management import call_command
 
     call_command("migrate", interactive=False, verbosity=0)
+    from reunite.web.catalogues import compile_catalogues
+
+    compile_catalogues()  # the pages' Ukrainian and Russian, when a catalogue changed
     process = None
     if worker:
         # A separate process: long jobs never share the web server's interpreter.

@@ -492,7 +492,7 @@ def _execute(
         enquiries_in_scope(user).order_by().values_list("pk", "updated_at"))
 
     def convert_child(c: Any) -> Any:
-        return child_record(c, today)
+        return child_record(c, today, notes)
 
     # Features are cached per record: only new or changed records are loaded and analysed.
     directory = _cache_dir()
@@ -502,7 +502,8 @@ def _execute(
         label="children", progress=progress, notes=notes,
     )  # fmt: skip
     left, failed_e = FeatureCache(directory, "enquiries", today, database).features(
-        enq_rows, lambda pks: fetch_in_chunks(pks, _enquiries_by_pk, enquiry_record),
+        enq_rows,
+        lambda pks: fetch_in_chunks(pks, _enquiries_by_pk, lambda e: enquiry_record(e, notes)),
         label="requests", progress=progress, notes=notes,
     )  # fmt: skip
     for pk in failed_c:
