@@ -111,8 +111,9 @@ def _model_for(
 ) -> LinkageModel:
     if model is not None:
         return model
-    n_right = right.num_rows if right is not None else left.num_rows
-    if left.num_rows < MIN_TRAIN_LEFT or n_right < MIN_TRAIN_RIGHT:
+    n_left = _run.rows_of(left)
+    n_right = _run.rows_of(right) if right is not None else n_left
+    if n_left < MIN_TRAIN_LEFT or n_right < MIN_TRAIN_RIGHT:
         progress("lists too small to train on: using the bundled model")
         return default_model()
     try:
@@ -177,11 +178,15 @@ def link(
     left_recs, right_recs = _as_list(enquiries), _as_list(records)
     if not left_recs or not right_recs:
         return []
+    left_by_id = {r.record_id: r for r in left_recs}
+    right_by_id = {r.record_id: r for r in right_recs}
+    if backend == "spark" and only_new is None and _executor_features():
+        return _link_on_spark(left_recs, right_recs, left_by_id, right_by_id, model=model,
+                              threshold=threshold, top_k=top_k, exclude=exclude_pairs,
+                              explain=explain, progress=progress)  # fmt: skip
     progress("computing name features")
     fb = FeatureBuilder()
     left, right = fb.table(left_recs), fb.table(right_recs)
-    left_by_id = {r.record_id: r for r in left_recs}
-    right_by_id = {r.record_id: r for r in right_recs}
     return link_features(
         left, right, lambda ids: left_by_id, lambda ids: right_by_id, model=model,
         threshold=threshold, top_k=top_k, backend=backend, exclude_pairs=exclude_pairs,
@@ -190,6 +195,53 @@ def link(
 
 
 RecordLookup = Callable[[Collection[str]], Mapping[str, Any]]
+
+
+def _executor_features() -> bool:
+    """``REUNITE_SPARK_EXECUTOR_FEATURES=1``: on Spark, compute the name features on the
+    executors (``_spark_features``) instead of in the driver. Off by default until the
+    path has run in CI as well as in ``bench/spark_cluster.py``."""
+    import os
+
+    return os.environ.get("REUNITE_SPARK_EXECUTOR_FEATURES", "0") == "1"
+
+
+def _link_on_spark(
+    left_recs: list[Any], right_recs: list[Any], left_by_id: dict[str, Any],
+    right_by_id: dict[str, Any], *, model: LinkageModel | None, threshold: float,
+    top_k: int | None, exclude: Collection[tuple[str, str]], explain: bool,
+    progress: Progress,
+) -> list[CandidatePair]:
+    """``link`` on Spark with the name features computed on the executors (see
+    ``_spark_features``); the driver receives only the scored pairs (and the ids of
+    records whose given name is known, for the sibling rule)."""
+    from reunite.linkage import _spark_features
+    from reunite.linkage._backend import spark_session
+
+    spark = spark_session()
+    progress("computing name features on the Spark executors")
+    frames = []
+    for recs in (left_recs, right_recs):
+        frame = _spark_features.feature_frame(spark, recs).drop(_spark_features.COMPUTED_BY)
+        frames.append(frame.persist())
+    left, right = frames
+    try:
+        model = _model_for(model, left, right, "spark", progress)
+        tf = _run.spark_tf_tables([left, right])
+        known = [
+            {r["unique_id"] for r in f.where(f.given_ids.isNotNull()).select("unique_id")
+             .toLocalIterator()}
+            for f in frames
+        ]  # fmt: skip
+        scored = _run.predict(left, right, model, threshold=threshold, backend="spark",
+                              progress=progress, tf=tf, spark=spark)  # fmt: skip
+    finally:
+        for f in frames:
+            f.unpersist()
+    progress("ranking candidates")
+    return _collect([scored], model, lambda ids: left_by_id, lambda ids: right_by_id,
+                    top_k=top_k, threshold=threshold, exclude=exclude, explain=explain,
+                    known_left=known[0], known_right=known[1])  # fmt: skip
 
 
 def features(records: Iterable[Any], *, reference_year: int | None = None) -> pa.Table:

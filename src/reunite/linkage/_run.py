@@ -63,6 +63,29 @@ def _relink(linker: Any, settings: dict[str, Any]) -> Any:
     return Linker(sdfs if len(sdfs) > 1 else sdfs[0], settings, log_level=None)
 
 
+def rows_of(table: Any) -> int:
+    """Rows of a pyarrow table or of a Spark DataFrame (features computed on the cluster)."""
+    return int(table.num_rows) if isinstance(table, pa.Table) else int(table.count())
+
+
+def spark_tf_tables(frames: list[Any]) -> dict[str, Any]:
+    """``tf_tables`` computed on the cluster (Spark DataFrames in, Spark DataFrames out)."""
+    from pyspark.sql import functions as F
+
+    out = {}
+    for col in _spec.TF_COLUMNS:
+        values = frames[0].select(col)
+        for frame in frames[1:]:
+            values = values.unionByName(frame.select(col))
+        values = values.where(F.col(col).isNotNull())
+        total = values.count()
+        if total == 0:
+            continue
+        out[col] = values.groupBy(col).count().select(
+            col, (F.col("count") / F.lit(float(total))).alias(f"tf_{col}"))
+    return out
+
+
 def _tables(left: pa.Table, right: pa.Table | None) -> list[pa.Table]:
     return [left] if right is None else [left, right]
 
@@ -81,7 +104,7 @@ def fit(
     """Estimate a model from the data alone: prior from deterministic rules, u from
     random pairs, m by expectation maximisation in two blocked sessions."""
     link_type: LinkType = "link_only" if right is not None else "dedupe_only"
-    n_left, n_right = left.num_rows, (right.num_rows if right is not None else 0)
+    n_left, n_right = rows_of(left), (rows_of(right) if right is not None else 0)
     if n_left < 2 or (right is not None and n_right < 2):
         raise TrainingError("too few records to train a model (use a saved model instead)")
     started = time.perf_counter()
