@@ -272,3 +272,15 @@ def require(user: Any, action: str, record: Model | None = None) -> None:
     """Raise PermissionDenied unless ``can(user, action, record)``."""
     if not can(user, action, record):
         raise PermissionDenied("Your role does not allow this.")
+
+
+def visible_jobs(user: Any, queryset: QuerySet) -> QuerySet:
+    """Background jobs (``reunite.jobs``) a user may follow: their own and their
+    organisation's (a job's page shows progress and a summary, never child data)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return queryset.none()
+    organization = organization_of(user)
+    mine = Q(owner=user)
+    if organization is not None:
+        mine |= Q(organization=organization)
+    return queryset.filter(mine)
