@@ -175,6 +175,7 @@ def _pages(world: dict[str, Any]) -> dict[str, list[str]]:
             reverse("matching:queue"), reverse("matching:run-list"),
             reverse("matching:run-detail", args=[run.pk]),
             reverse("matching:pair-detail", args=[pair.pk]), "/no-such-page/",
+            reverse("import-list"),
         ],
         "ua-verifier": [
             f"/verification/cases/{case.pk}/", reverse("verification:kinship", args=[report.pk]),
