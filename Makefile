@@ -8,7 +8,7 @@ PORT ?= 8000
 # PostgreSQL used by `make test-postgres` (CI runs both databases).
 TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: install messages translations demo serve test test-sqlite test-postgres lint system-deps clean
+.PHONY: install messages translations demo demo-channel serve test test-sqlite test-postgres lint system-deps clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) is required"; exit 1; }
@@ -34,6 +34,10 @@ translations: $(STAMP)
 demo: $(STAMP) messages
 	REUNITE_DEBUG=1 $(BIN)/reunite demo
 	REUNITE_DEBUG=1 $(BIN)/reunite serve --host $(HOST) --port $(PORT)
+
+# Three installations (UA-NIB, RU-CRO, MEDIATOR) on ports 8101-8103, each its own database.
+demo-channel: $(STAMP) messages
+	$(BIN)/reunite demo-channel
 
 serve: $(STAMP) messages
 	REUNITE_DEBUG=1 $(BIN)/reunite serve --host $(HOST) --port $(PORT)

@@ -9,6 +9,12 @@ Everything that differs between machines comes from the environment:
   kept in ``var/secret_key`` so sessions survive restarts.
 - ``REUNITE_ALLOWED_HOSTS``: comma-separated host names (default ``127.0.0.1,localhost``).
 - ``REUNITE_VAR_DIR``: where the database, the secret key and uploaded files live (``var/``).
+- Direct channel (``reunite.exchange``, see docs/channel.md): ``REUNITE_KEY_DIR`` (the
+  installation's key directory, default ``var/keys``), ``REUNITE_KEY_FILE`` (32-byte file
+  that unlocks the private keys, default ``var/channel.secret``) or
+  ``REUNITE_KEY_PASSPHRASE`` (a passphrase instead of the key file; read when the keys are
+  loaded, never kept in settings), ``REUNITE_BUNDLE_MAX_BYTES``, ``REUNITE_LIST_ANSWER_DAYS``,
+  ``REUNITE_SYNC_TIMEOUT`` and ``REUNITE_SYNC_ATTEMPTS``.
 """
 
 from __future__ import annotations
@@ -71,6 +77,7 @@ INSTALLED_APPS = [
     "reunite.verification",
     "reunite.reunification",
     "reunite.web",
+    "reunite.exchange",
 ]
 
 MIDDLEWARE = [
@@ -230,6 +237,22 @@ REUNITE_AGE_OUT_WARNING_DAYS = 90
 # Import limits (rows and bytes) for CSV/XLSX list files.
 REUNITE_IMPORT_MAX_ROWS = 200_000
 REUNITE_IMPORT_MAX_BYTES = 50 * 1024 * 1024
+# The route network file for the transfer planner (docs/routes.md); empty: the shipped,
+# ILLUSTRATIVE network.
+REUNITE_ROUTE_NETWORK = os.environ.get("REUNITE_ROUTE_NETWORK", "")
+
+# DIRECT CHANNEL (reunite.exchange; docs/channel.md) #
+# Keys live outside the database: the directory is 0700, its files 0600. Put it (and the
+# key file) on storage the database backups do not include.
+REUNITE_KEY_DIR = Path(os.environ.get("REUNITE_KEY_DIR") or VAR_DIR / "keys")
+REUNITE_KEY_FILE = Path(os.environ.get("REUNITE_KEY_FILE") or VAR_DIR / "channel.secret")
+# Largest bundle accepted or made (bytes); a parcel (file or HTTP body) may hold several.
+REUNITE_BUNDLE_MAX_BYTES = int(os.environ.get("REUNITE_BUNDLE_MAX_BYTES", 8 * 1024 * 1024))
+# Days the asked party has to answer a list before its entries count as overdue.
+REUNITE_LIST_ANSWER_DAYS = int(os.environ.get("REUNITE_LIST_ANSWER_DAYS", 30))
+# HTTP sync: seconds per request, and attempts per peer before it counts as unreachable.
+REUNITE_SYNC_TIMEOUT = float(os.environ.get("REUNITE_SYNC_TIMEOUT", 20))
+REUNITE_SYNC_ATTEMPTS = int(os.environ.get("REUNITE_SYNC_ATTEMPTS", 3))
 
 LOGGING = {
     "version": 1,

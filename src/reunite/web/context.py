@@ -33,4 +33,5 @@ def membership(request: HttpRequest) -> dict[str, Any]:
         "can_import": policy.has_permission(user, "records.import"),
         # What waits for the user: a count in the header, the details on the dashboard.
         "waiting": LazyWaiting(user) if m is not None else None,
+        "can_view_exchange": policy.has_permission(user, "exchange.view"),
     }
