@@ -47,7 +47,9 @@ class ImportForm(forms.Form):
     )  # fmt: skip
     file = forms.FileField(
         label=gettext_lazy("File (CSV or XLSX)"),
-        help_text=gettext_lazy("The columns of docs/interchange.md; the first row is the header."),
+        help_text=gettext_lazy(
+            "The first row is the header, with the column names of the interchange format."
+        ),
     )
     update = forms.BooleanField(
         required=False,
