@@ -185,6 +185,7 @@ def _pages(world: dict[str, Any]) -> dict[str, list[str]]:
             reverse("child-edit", args=[child.pk]), reverse("case-detail", args=[case.pk]),
         ],
         "med-coordinator": [reverse("dashboard"), reverse("case-detail", args=[case.pk]),
+                            "/rounds/", "/exchange/lists/",
                             f"/verification/cases/{case.pk}/"],
         "ua-auditor": [reverse("audit-log"), reverse("child-create")],
         "anonymous": [reverse("login")],
