@@ -144,8 +144,7 @@ def field_label(model: type[Model] | None, field: str) -> str:
         return str(label)
     if model is not None:
         try:
-            model_field = model._meta.get_field(field)
-            return str(capfirst(getattr(model_field, "verbose_name", field)))
+            return str(capfirst(getattr(model._meta.get_field(field), "verbose_name", field)))
         except FieldDoesNotExist:
             pass
     return field.replace("_", " ").capitalize()
