@@ -175,6 +175,7 @@ def _pages(world: dict[str, Any]) -> dict[str, list[str]]:
             reverse("matching:queue"), reverse("matching:run-list"),
             reverse("matching:run-detail", args=[run.pk]),
             reverse("matching:pair-detail", args=[pair.pk]), "/no-such-page/",
+            reverse("import-list"),
         ],
         "ua-verifier": [
             f"/verification/cases/{case.pk}/", reverse("verification:kinship", args=[report.pk]),
@@ -184,6 +185,7 @@ def _pages(world: dict[str, Any]) -> dict[str, list[str]]:
             reverse("child-edit", args=[child.pk]), reverse("case-detail", args=[case.pk]),
         ],
         "med-coordinator": [reverse("dashboard"), reverse("case-detail", args=[case.pk]),
+                            "/rounds/", "/exchange/lists/",
                             f"/verification/cases/{case.pk}/"],
         "ua-auditor": [reverse("audit-log"), reverse("child-create")],
         "anonymous": [reverse("login")],

@@ -19,6 +19,7 @@ from tests.app.conftest import PASSWORD, acting
 from tests.app.fixtures_matching import trained_link_model  # noqa: F401 - fixture
 from tests.app.fixtures_verification import vcase  # noqa: F401 - fixture
 from tests.app.test_i18n import BY_NAME, _pages, world  # noqa: F401 - fixture
+from tests.app.test_web_import import BAD_ROWS, GOOD_ROWS, HEADER
 
 pytestmark = BROWSER_MARKS
 
@@ -26,11 +27,15 @@ AXE = Path(__file__).parent / "vendor" / "axe-4.14.1.min.js"
 
 # What each language's pages say (the catalogues' translations).
 WORDS = {
-    "uk": {"login": "Увійти", "children": "Діти", "search": "Шукати", "cases": "Справи",
+    "uk": {"import": "Імпортувати список", "check": "Перевірити файл",
+           "confirm": "Імпортувати ці записи", "problems": "2 проблеми, нічого не імпортовано",
+           "login": "Увійти", "children": "Діти", "search": "Шукати", "cases": "Справи",
            "case": "Справа", "edit": "Редагувати", "save": "Зберегти",
            "history": "Правовий статус: Під опікою (піклуванням) → Усиновлена",
            "other": "ru", "other_dashboard": "Обзор"},
-    "ru": {"login": "Войти", "children": "Дети", "search": "Искать", "cases": "Дела",
+    "ru": {"import": "Импортировать список", "check": "Проверить файл",
+           "confirm": "Импортировать эти записи", "problems": "2 проблемы, ничего не импортировано",
+           "login": "Войти", "children": "Дети", "search": "Искать", "cases": "Дела",
            "case": "Дело", "edit": "Редактировать", "save": "Сохранить",
            "history": "Правовой статус: Под опекой (попечительством) → Усыновлён (удочерена)",
            "other": "uk", "other_dashboard": "Огляд"},
@@ -159,3 +164,38 @@ def test_axe_finds_nothing_serious_on_any_page(
             context.close()
     assert checked >= 20
     assert not found, "\n".join(f"{k}:\n  " + "\n  ".join(v) for k, v in found.items())
+
+
+def _upload(page: Any, rows: list[str], button: str) -> None:
+    page.select_option("#id_kind", "children")
+    page.set_input_files(
+        "#id_file",
+        {"name": "children.csv", "mimeType": "text/csv",
+         "buffer": (HEADER + "\n".join(rows) + "\n").encode()},
+    )  # fmt: skip
+    page.click(f"[data-testid=import-form] button:has-text('{button}')")
+
+
+@pytest.mark.parametrize("language", ["uk", "ru"])
+@pytest.mark.django_db(transaction=True)
+def test_upload_a_list_with_two_bad_rows_fix_it_and_import(
+    language: str, browser: Any, live_server: Any, users: Any
+) -> None:
+    words = WORDS[language]
+    context, page, errors = _context(browser, live_server, language)
+    try:
+        _log_in(page, users[("ua", "caseworker")], words["login"])
+        page.click(f"nav >> text={words['children']}")
+        page.click(f"a:has-text('{words['import']}')")
+        _upload(page, BAD_ROWS, words["check"])
+        page.wait_for_selector("[data-testid=import-problems]")
+        assert words["problems"] in page.inner_text("[data-testid=import-problems]")
+        assert page.locator("[data-testid=problem-row]").count() == 2
+        _upload(page, GOOD_ROWS, words["check"])
+        page.wait_for_selector("[data-testid=import-report]")
+        page.click(f"button:has-text('{words['confirm']}')")
+        page.wait_for_selector("[data-testid=child-table] >> text=Ковальчук Олена")
+        assert page.locator("[data-testid=child-table] tbody tr").count() == 3
+    finally:
+        context.close()
+    assert not errors, errors

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from reunite.web import views
+from reunite.web import imports, views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -21,4 +21,6 @@ urlpatterns = [
     path("<str:kind>/<int:pk>/attach/", views.attachment_add, name="attachment-add"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment-download"),
     path("audit/", views.audit_log, name="audit-log"),
+    path("lists/import/", imports.import_list, name="import-list"),
+    path("lists/import/confirm/", imports.import_confirm, name="import-confirm"),
 ]

@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from reunite.accounts import policy
@@ -180,12 +181,13 @@ def child_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                         child = actions.create_child(
                             _acting(request), form.model_fields(), name_rows
                         )
-                        messages.success(request, f"Child {child.display_name} registered.")
+                        registered = _("Child %(name)s registered.")
+                        messages.success(request, registered % {"name": child.display_name})
                     else:
                         actions.update_child(
                             _acting(request), child, form.model_fields(), name_rows
                         )
-                        messages.success(request, "Changes saved.")
+                        messages.success(request, _("Changes saved."))
                     return redirect("child-detail", pk=child.pk)
                 except ValidationError as error:
                     apply_validation_error(form, error)
@@ -207,7 +209,7 @@ def identity_document_add(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             actions.add_identity_document(_acting(request), child, form.cleaned_data)  # type: ignore[arg-type]
-            messages.success(request, "Identity document recorded.")
+            messages.success(request, _("Identity document recorded."))
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
     else:
@@ -236,9 +238,11 @@ def record_share(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     form = ShareForm(request.POST)
     if form.is_valid():
         actions.share_record(_acting(request), record, form.cleaned_data["organization"])  # type: ignore[arg-type]
-        messages.success(request, f"Shared with {form.cleaned_data['organization']}.")
+        messages.success(
+            request, _("Shared with %(party)s.") % {"party": form.cleaned_data["organization"]}
+        )
     else:
-        messages.error(request, "Choose an organisation to share with.")
+        messages.error(request, _("Choose an organisation to share with."))
     return redirect(f"{kind}-detail", pk=pk)
 
 
@@ -257,11 +261,11 @@ def attachment_add(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
                 _acting(request), record, form.cleaned_data["file"],  # type: ignore[arg-type]
                 form.cleaned_data["kind"], form.cleaned_data["description"],
             )  # fmt: skip
-            messages.success(request, "File attached.")
+            messages.success(request, _("File attached."))
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
     else:
-        messages.error(request, "Choose a file and its kind.")
+        messages.error(request, _("Choose a file and its kind."))
     return redirect(f"{kind}-detail", pk=pk)
 
 
@@ -350,13 +354,13 @@ def enquiry_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                     enquiry = actions.create_enquiry(
                         _acting(request), form.model_fields(), form.enquirer_fields()
                     )
-                    messages.success(request, "Tracing request registered.")
+                    messages.success(request, _("Tracing request registered."))
                 else:
                     actions.update_enquiry(_acting(request), enquiry, form.model_fields())
                     actions.update_person(
                         _acting(request), enquiry.enquirer, form.enquirer_fields()
                     )
-                    messages.success(request, "Changes saved.")
+                    messages.success(request, _("Changes saved."))
                 return redirect("enquiry-detail", pk=enquiry.pk)
             except ValidationError as error:
                 apply_validation_error(form, error)

@@ -240,7 +240,8 @@ def manifest_pdf(round_: Round) -> bytes:
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_font("PTSans", "", str(fonts / "PT_Sans-Web-Regular.ttf"))
     pdf.add_font("PTSans", "B", str(fonts / "PT_Sans-Web-Bold.ttf"))
-    pdf.set_title(f"{_('Manifest')} {round_.reference}")
+    manifest = _("Manifest")  # outside the f-string, where makemessages finds it
+    pdf.set_title(f"{manifest} {round_.reference}")
     pdf.add_page()
 
     def line(text: str, size: int = 10, style: str = "", height: float = 5.5) -> None:
