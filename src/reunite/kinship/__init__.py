@@ -26,6 +26,7 @@ from reunite.kinship._model import (
     Relationship,
     get_relationship,
 )
+from reunite.kinship._pedigree import Pedigree, Person, pedigree_likelihood_ratio, read_pedigree
 from reunite.kinship._report import report_pdf
 from reunite.kinship._result import VERBAL_SCALE_SOURCE, KinshipResult, LocusResult, verbal_scale
 from reunite.kinship._screen import ScreenHit, screen
@@ -51,6 +52,8 @@ __all__ = [
     "KinshipInputError",
     "KinshipResult",
     "LocusResult",
+    "Pedigree",
+    "Person",
     "Problem",
     "Profile",
     "Relationship",
@@ -59,7 +62,9 @@ __all__ = [
     "Simulator",
     "get_relationship",
     "likelihood_ratio",
+    "pedigree_likelihood_ratio",
     "read_frequencies",
+    "read_pedigree",
     "read_profiles",
     "report_pdf",
     "screen",
