@@ -258,3 +258,18 @@ def test_missing_person_typed_and_rare_allele() -> None:
     with pytest.raises(KinshipInputError, match="expected 2 alleles"):
         Profile.from_alleles("C", {"L1": ("8", "9", "10")})
     assert math.isfinite(res.combined_lr)
+
+
+def test_forrel_paternity_reference_values() -> None:
+    # Source: magnusdv/forrel tests/testthat/test-kinshipLR.R, commit 8c71254 ("kinshipLR()
+    # computes correctly in paternity case"): father A/A, child A/A, afreq A = 0.05 gives
+    # LR 20 and A = 0.1 gives LR 10 (total 200). Also quickLR "pat" 1/1, 1/1 with
+    # afreq 0.1 → 10 (same file, "quickLR() keeps LRresult layout").
+    db = FrequencyDatabase("forrel", {"M1": {"10": 0.05, "11": 0.95},
+                                      "M2": {"10": 0.1, "11": 0.9}})
+    pedigree = ped("fa,,,M", "mo,,,F", "ch,fa,mo,M")
+    profiles = {"fa": prof("fa", M1="10/10", M2="10/10"),
+                "C": prof("C", M1="10/10", M2="10/10")}
+    res = pedigree_likelihood_ratio(pedigree, profiles, db, missing="ch", candidate="C")
+    assert [r.lr for r in res.loci] == [pytest.approx(20, rel=1e-6), pytest.approx(10, rel=1e-6)]
+    assert res.combined_lr == pytest.approx(200, rel=1e-6)
