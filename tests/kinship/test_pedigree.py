@@ -273,3 +273,25 @@ def test_forrel_paternity_reference_values() -> None:
     res = pedigree_likelihood_ratio(pedigree, profiles, db, missing="ch", candidate="C")
     assert [r.lr for r in res.loci] == [pytest.approx(20, rel=1e-6), pytest.approx(10, rel=1e-6)]
     assert res.combined_lr == pytest.approx(200, rel=1e-6)
+
+
+def test_two_children_two_families_joint_assignment() -> None:
+    from reunite.kinship import Family, joint_assignment
+
+    trio = ["F,,,M", "M,,,F", "X,F,M,M"]
+    fam1 = Family("one", ped(*trio), "X", {"F": one("F", "8/9"), "M": one("M", "10/11")})
+    fam2 = Family("two", ped(*trio), "X", {"F": one("F", "12/12"), "M": one("M", "8/10")})
+    kids = {"C1": one("C1", "9/10"), "C2": one("C2", "8/12")}
+    ranked = joint_assignment([fam1, fam2], kids, DB)
+    # 7 assignments: none, 2 single × 2 families, 2 pairings (C1→one, C2→two) and swap.
+    assert len(ranked) == 7
+    best = ranked[0]
+    assert dict(best.matches) == {"one": "C1", "two": "C2"}
+    # Hand: C1 9/10 to parents 8/9 × 10/11 → 1/4 / (2 p9 p10); C2 8/12 to 12/12 × 8/10 →
+    # 1/2 / (2 p8 p12). C1 cannot be family two's child (no 12), C2 not family one's.
+    p9, p10, p8, p12 = P["9"], P["10"], P["8"], P["12"]
+    expected = (0.25 / (2 * p9 * p10)) * (0.5 / (2 * p8 * p12))
+    assert best.lr == pytest.approx(expected, rel=1e-6)
+    total = sum(a.lr for a in ranked)
+    assert best.posterior == pytest.approx(expected / total, rel=1e-9)
+    assert all(a.lr == 0.0 for a in ranked if dict(a.matches).get("two") == "C1")

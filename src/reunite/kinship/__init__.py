@@ -26,7 +26,15 @@ from reunite.kinship._model import (
     Relationship,
     get_relationship,
 )
-from reunite.kinship._pedigree import Pedigree, Person, pedigree_likelihood_ratio, read_pedigree
+from reunite.kinship._pedigree import (
+    Assignment,
+    Family,
+    Pedigree,
+    Person,
+    joint_assignment,
+    pedigree_likelihood_ratio,
+    read_pedigree,
+)
 from reunite.kinship._report import report_pdf
 from reunite.kinship._result import VERBAL_SCALE_SOURCE, KinshipResult, LocusResult, verbal_scale
 from reunite.kinship._screen import ScreenHit, screen
@@ -47,6 +55,8 @@ __all__ = [
     "KNOWN_LOCI",
     "RELATIONSHIPS",
     "VERBAL_SCALE_SOURCE",
+    "Assignment",
+    "Family",
     "FrequencyDatabase",
     "KinshipError",
     "KinshipInputError",
@@ -61,6 +71,7 @@ __all__ = [
     "ScreeningPopulation",
     "Simulator",
     "get_relationship",
+    "joint_assignment",
     "likelihood_ratio",
     "pedigree_likelihood_ratio",
     "read_frequencies",

@@ -419,3 +419,67 @@ def pedigree_likelihood_ratio(
 
 def log10_or_none(x: float) -> float | None:
     return math.log10(x) if x > 0 else None
+
+
+@dataclass(frozen=True, slots=True)
+class Family:
+    """A family searching for one missing person: its pedigree and typed references."""
+
+    name: str
+    pedigree: Pedigree
+    missing: str
+    references: Mapping[str, Profile]
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    """One joint answer: family name → candidate id (``None``: not among the candidates)."""
+
+    matches: Mapping[str, str | None]
+    lr: float  # against "every candidate unrelated to every family"
+    posterior: float  # with a flat prior over the assignments listed
+
+
+def joint_assignment(
+    families: Sequence[Family],
+    candidates: Mapping[str, Profile],
+    freqs: FrequencyDatabase,
+    **options: object,
+) -> list[Assignment]:
+    """Every way of giving each family at most one candidate (a candidate to at most one
+    family), ranked by LR, as dvir's ``jointDVI`` does for disaster victims.
+
+    The families are unrelated to each other and the loci independent, so with θ = 0 the
+    joint LR of an assignment is the product of its pedigree LRs (each family's missing
+    person independently). θ > 0 links families through the shared population and is not
+    supported here.
+    """
+    import itertools
+
+    if options.get("theta", 0.0):
+        raise KinshipInputError("joint assignment uses θ = 0 (families treated as "
+                                "independent)")
+    names = [f.name for f in families]
+    if len(set(names)) != len(names):
+        raise KinshipInputError("family names must be distinct")
+    pair_lr: dict[tuple[str, str], float] = {}
+    for fam in families:
+        for cid, prof in candidates.items():
+            res = pedigree_likelihood_ratio(fam.pedigree, {**fam.references, cid: prof}, freqs,
+                                            missing=fam.missing, candidate=cid,
+                                            **options)  # type: ignore[arg-type]
+            pair_lr[(fam.name, cid)] = res.combined_lr
+    choices: list[list[str | None]] = [[None, *candidates] for _ in families]
+    found: list[tuple[dict[str, str | None], float]] = []
+    for combo in itertools.product(*choices):
+        chosen = [c for c in combo if c is not None]
+        if len(set(chosen)) != len(chosen):
+            continue
+        lr = 1.0
+        for fam, cid in zip(families, combo, strict=True):
+            if cid is not None:
+                lr *= pair_lr[(fam.name, cid)]
+        found.append(({f.name: c for f, c in zip(families, combo, strict=True)}, lr))
+    total = sum(lr for _, lr in found)
+    found.sort(key=lambda x: -x[1])
+    return [Assignment(m, lr, lr / total if total > 0 else 0.0) for m, lr in found]
