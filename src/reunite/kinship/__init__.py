@@ -35,6 +35,7 @@ from reunite.kinship._pedigree import (
     pedigree_likelihood_ratio,
     read_pedigree,
 )
+from reunite.kinship._power import PowerResult, simulate_power
 from reunite.kinship._report import report_pdf
 from reunite.kinship._result import VERBAL_SCALE_SOURCE, KinshipResult, LocusResult, verbal_scale
 from reunite.kinship._screen import ScreenHit, screen
@@ -64,6 +65,7 @@ __all__ = [
     "LocusResult",
     "Pedigree",
     "Person",
+    "PowerResult",
     "Problem",
     "Profile",
     "Relationship",
@@ -80,6 +82,7 @@ __all__ = [
     "report_pdf",
     "screen",
     "simulate_pair",
+    "simulate_power",
     "simulate_screening",
     "simulate_trio",
     "synthetic_frequencies",

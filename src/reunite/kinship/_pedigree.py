@@ -296,7 +296,16 @@ def locus_likelihood(
             operands.append(ev)
             subs.append(pat + mat)
     expr = ",".join(subs) + "->"
-    return float(np.einsum(expr, *operands, optimize="greedy"))
+    key = (expr, tuple(op.shape for op in operands))
+    path = _PATHS.get(key)
+    if path is None:  # finding a contraction order costs more than contracting
+        path = np.einsum_path(expr, *operands, optimize="greedy")[0]
+        if len(_PATHS) < 4096:
+            _PATHS[key] = path
+    return float(np.einsum(expr, *operands, optimize=path))
+
+
+_PATHS: dict[tuple[str, tuple[tuple[int, ...], ...]], list[object]] = {}
 
 
 def _locus_alleles(locus: str, db: FrequencyDatabase, floor: float, observed: list[str],
