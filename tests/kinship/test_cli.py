@@ -230,3 +230,18 @@ def test_pedigree_errors_name_the_row(files):
     res = run("lr", "--pedigree", ped, "--profiles", files["profiles"], "--frequencies",
               files["freqs"], "--missing", "X")
     assert res.exit_code == 2 and "--candidate" in res.output
+
+
+def test_power_compares_reference_choices(files):
+    ped = files["dir"] / "power.csv"
+    ped.write_text("id,father,mother,sex\nGF,,,M\nGM,,,F\nFA,GF,GM,M\nAU,GF,GM,F\nMO,,,F\n"
+                   "X,FA,MO,M\n")
+    res = run("power", "--pedigree", ped, "--frequencies", files["freqs"], "--missing", "X",
+              "-r", "AU", "-r", "GF,GM", "-n", "10", "--json")
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert [d["references"] for d in data] == [["AU"], ["GF", "GM"]]
+    assert data[1]["mean_log10_lr_h1"] > data[0]["mean_log10_lr_h1"]
+    bad = run("power", "--pedigree", ped, "--frequencies", files["freqs"], "--missing", "X",
+              "-r", "NOBODY", "-n", "2")
+    assert bad.exit_code == 2 and "NOBODY" in bad.output

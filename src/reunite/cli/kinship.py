@@ -651,6 +651,51 @@ def report_command(
     _err.print(f"PDF report written to {pdf}")
 
 
+@app.command("power")
+def power_command(
+    pedigree: Annotated[Path, typer.Option("--pedigree", help="Pedigree CSV of the family.")],
+    frequencies: FreqOption,
+    missing: Annotated[str, typer.Option("--missing", help="Id of the missing person.")],
+    references: Annotated[
+        list[str],
+        typer.Option("--references", "-r",
+                     help="Proposed references, comma-separated; repeat to compare choices "
+                     "(e.g. -r AUNT -r GM,UNCLE)."),
+    ],
+    simulations: Annotated[int, typer.Option("--simulations", "-n")] = 200,
+    seed: Annotated[int, typer.Option("--seed")] = 1,
+    as_json: JsonOption = False,
+) -> None:
+    """Before sampling: simulated strength of the test for each proposed set of references."""
+    from rich.progress import track
+
+    from reunite.kinship import KinshipError, read_pedigree, simulate_power
+
+    freqs = _load_freqs(frequencies, as_json=as_json)
+    choices = [tuple(x.strip() for x in r.split(",") if x.strip()) for r in references]
+    results = []
+    try:
+        family = read_pedigree(pedigree)
+        for choice in track(choices, description="Simulating", console=_err,
+                            disable=as_json):
+            results.append(simulate_power(family, choice, missing, freqs,
+                                          simulations=simulations, seed=seed))
+    except KinshipError as exc:
+        _fail(str(exc), as_json=as_json)
+    if as_json:
+        typer.echo(json.dumps([r.to_dict() for r in results], ensure_ascii=False, indent=2))
+        return
+    table = Table(title=f"Power to identify {missing} ({simulations} simulations each)")
+    for col in ("references", "exclusion probability", "mean log10 LR (true)",
+                "P(LR > 10,000 | true)", "P(LR > 10,000 | unrelated)"):
+        table.add_column(col)
+    for r in results:
+        table.add_row(escape(", ".join(r.references)), f"{r.exclusion_probability:.3f}",
+                      f"{r.mean_log10_lr_h1:.2f}", f"{r.p_lr_over_10000_h1:.3f}",
+                      f"{r.p_lr_over_10000_h2:.3f}")
+    _out.print(table)
+
+
 @app.command("frequencies")
 def frequencies_command(
     out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the CSV.")],
