@@ -264,9 +264,15 @@ def locus_likelihood(
             return plain
         return trans
 
+    # A typed person's allele variables range over their own alleles only (one or two
+    # values), which keeps every factor small; untyped people range over all S alleles.
+    full = np.arange(s)
+    dom: dict[str, np.ndarray] = {}
     var = {}
     for i, person in enumerate(people):
         var[person.person_id] = (_LETTERS[2 * i], _LETTERS[2 * i + 1])
+        g = typed.get(person.person_id)
+        dom[person.person_id] = full if g is None else np.array(sorted(set(g)))
     operands: list[np.ndarray] = []
     subs: list[str] = []
     founders = [pp for pp in people if pp.is_founder]
@@ -276,23 +282,30 @@ def locus_likelihood(
             raise KinshipInputError(
                 f"θ > 0 with {len(founders)} founders and {s} alleles needs a table of "
                 f"{s}^{n} entries; use θ = 0 for this pedigree or fewer untyped founders")
-        operands.append(_founder_theta_table(n, p, theta))
+        table = _founder_theta_table(n, p, theta)
+        axes = [dom[f.person_id] for f in founders for _ in (0, 1)]
+        operands.append(table[np.ix_(*axes)])
         subs.append("".join(var[f.person_id][0] + var[f.person_id][1] for f in founders))
     for person in people:
-        pat, mat = var[person.person_id]
+        pid = person.person_id
+        pat, mat = var[pid]
+        d = dom[pid]
         if person.is_founder:
             if theta == 0.0:
-                operands += [p, p]
+                operands += [p[d], p[d]]
                 subs += [pat, mat]
         else:
             assert person.father is not None and person.mother is not None
             fa, ma = var[person.father], var[person.mother]
-            operands += [from_parent(person.father), from_parent(person.mother)]
+            df, dm = dom[person.father], dom[person.mother]
+            operands += [from_parent(person.father)[np.ix_(df, df, d)],
+                         from_parent(person.mother)[np.ix_(dm, dm, d)]]
             subs += [fa[0] + fa[1] + pat, ma[0] + ma[1] + mat]
-        if person.person_id in typed:
-            a, b = typed[person.person_id]
-            ev = np.zeros((s, s))
-            ev[a, b] = ev[b, a] = 1.0
+        if pid in typed:
+            a, b = typed[pid]
+            ev = np.zeros((len(d), len(d)))
+            ia, ib = int(np.searchsorted(d, a)), int(np.searchsorted(d, b))
+            ev[ia, ib] = ev[ib, ia] = 1.0
             operands.append(ev)
             subs.append(pat + mat)
     expr = ",".join(subs) + "->"
