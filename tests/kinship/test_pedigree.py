@@ -295,3 +295,21 @@ def test_two_children_two_families_joint_assignment() -> None:
     total = sum(a.lr for a in ranked)
     assert best.posterior == pytest.approx(expected / total, rel=1e-9)
     assert all(a.lr == 0.0 for a in ranked if dict(a.matches).get("two") == "C1")
+
+
+def test_pedigree_pdf_report_names_the_family(tmp_path: Path) -> None:
+    from pypdf import PdfReader
+
+    from reunite.kinship import report_pdf
+
+    rows = ["GF,,,M", "GM,,,F", "FA,GF,GM,M", "B,GF,GM,M", "AU,GF,GM,F", "MO,,,F",
+            "X,FA,MO,M", "S1,FA,MO,F", "S2,FA,MO,M"]
+    refs = {pid: prof(pid, L1="8/9", L2="15/16", L3="20/21")
+            for pid in ("GM", "B", "AU", "MO", "S1", "S2")}
+    refs["C"] = prof("C", L1="8/9", L2="15/16", L3="20/22")
+    res = pedigree_likelihood_ratio(ped(*rows), refs, DB, missing="X", candidate="C")
+    path = tmp_path / "r.pdf"
+    path.write_bytes(report_pdf(res, title="Pedigree case"))
+    text = " ".join(page.extract_text() for page in PdfReader(path).pages)
+    assert "Pedigree" in text and "X [missing]" in text and "GM [typed]" in text
+    assert "exact summation" in text
