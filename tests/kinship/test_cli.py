@@ -199,3 +199,49 @@ def test_simulate_pair_bad_ids(files):
     res = run("simulate", "pair", "-r", "full-siblings", "--out", files["dir"] / "x.csv",
               "--ids", "A,A")
     assert res.exit_code == 2 and "two different IDs" in res.output
+
+
+def test_pedigree_lr_and_both_parents_agree(files):
+    ped = files["dir"] / "family.csv"
+    ped.write_text("id,father,mother,sex\nF10,,,M\nM10,,,F\nX,F10,M10,F\n")
+    res = run("lr", "--pedigree", ped, "--profiles", files["profiles"], "--frequencies",
+              files["freqs"], "--missing", "X", "--candidate", "C10", "--json")
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert data["combined_lr"] > 1e6
+    both = run("lr", "--profiles", files["profiles"], "--frequencies", files["freqs"],
+               "--child", "C10", "--alleged-father", "F10", "--alleged-mother", "M10", "--json")
+    assert both.exit_code == 0, both.output
+    assert json.loads(both.stdout)["combined_lr"] == pytest.approx(data["combined_lr"],
+                                                                   rel=1e-12)
+    # the unrelated-looking mother/child pair of the other file cannot be both parents' child
+    text = run("lr", "--pedigree", ped, "--profiles", files["profiles"], "--frequencies",
+               files["freqs"], "--missing", "X", "--candidate", "C07")
+    assert text.exit_code == 0, text.output
+
+
+def test_pedigree_errors_name_the_row(files):
+    ped = files["dir"] / "bad.csv"
+    ped.write_text("id,father,mother,sex\nF10,,,F\nM10,,,F\nX,F10,M10,F\n")
+    res = run("lr", "--pedigree", ped, "--profiles", files["profiles"], "--frequencies",
+              files["freqs"], "--missing", "X", "--candidate", "C10")
+    assert res.exit_code == 2
+    assert "row 4" in res.output and "female" in res.output
+    res = run("lr", "--pedigree", ped, "--profiles", files["profiles"], "--frequencies",
+              files["freqs"], "--missing", "X")
+    assert res.exit_code == 2 and "--candidate" in res.output
+
+
+def test_power_compares_reference_choices(files):
+    ped = files["dir"] / "power.csv"
+    ped.write_text("id,father,mother,sex\nGF,,,M\nGM,,,F\nFA,GF,GM,M\nAU,GF,GM,F\nMO,,,F\n"
+                   "X,FA,MO,M\n")
+    res = run("power", "--pedigree", ped, "--frequencies", files["freqs"], "--missing", "X",
+              "-r", "AU", "-r", "GF,GM", "-n", "10", "--json")
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert [d["references"] for d in data] == [["AU"], ["GF", "GM"]]
+    assert data[1]["mean_log10_lr_h1"] > data[0]["mean_log10_lr_h1"]
+    bad = run("power", "--pedigree", ped, "--frequencies", files["freqs"], "--missing", "X",
+              "-r", "NOBODY", "-n", "2")
+    assert bad.exit_code == 2 and "NOBODY" in bad.output

@@ -208,6 +208,17 @@ def lr_command(
     father: Annotated[str | None, typer.Option("--father", help="Trio: the known father.")] = None,
     alleged_father: Annotated[str | None, typer.Option("--alleged-father")] = None,
     alleged_mother: Annotated[str | None, typer.Option("--alleged-mother")] = None,
+    pedigree: Annotated[
+        Path | None,
+        typer.Option("--pedigree", help="Pedigree CSV (id,father,mother,sex) of the family."),
+    ] = None,
+    missing: Annotated[
+        str | None, typer.Option("--missing", help="Pedigree: id of the missing person.")
+    ] = None,
+    candidate: Annotated[
+        str | None,
+        typer.Option("--candidate", help="Pedigree: profile id of the candidate child."),
+    ] = None,
     theta: ThetaOption = 0.0,
     mutation_rate: MutationOption = None,
     min_frequency: MinFreqOption = None,
@@ -222,21 +233,38 @@ def lr_command(
     ] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Likelihood ratio of a claimed relationship (pair) or a trio, per locus and combined."""
+    """Likelihood ratio of a claimed relationship (pair), a trio or a family pedigree.
+
+    With --pedigree, --missing and --candidate: the candidate placed at the missing
+    person's position against the candidate unrelated. With --child, --alleged-father and
+    --alleged-mother (and no known parent): both parents alleged together.
+    """
     from reunite.kinship import (
         KinshipError,
+        Pedigree,
         likelihood_ratio,
+        pedigree_likelihood_ratio,
+        read_pedigree,
         report_pdf,
         trio_likelihood_ratio,
     )
+
+    ped_mode = any(x is not None for x in (pedigree, missing, candidate))
+    both_parents = (alleged_father is not None and alleged_mother is not None
+                    and mother is None and father is None)
 
     if not 0.0 < prior < 1.0:
         _fail(f"--prior must be strictly between 0 and 1, got {prior}", as_json=as_json)
     trio = any(x is not None for x in (child, mother, father, alleged_father, alleged_mother))
     pair = any(x is not None for x in (a, b, relationship))
+    if ped_mode and (trio or pair):
+        _fail("use --pedigree/--missing/--candidate on their own, without the pair or trio "
+              "options", as_json=as_json)
+    if ped_mode and (pedigree is None or missing is None or candidate is None):
+        _fail("a pedigree LR needs --pedigree, --missing and --candidate", as_json=as_json)
     if trio and pair:
         _fail("use either --a/--b/--relationship or the trio options, not both", as_json=as_json)
-    if not trio and not pair:
+    if not trio and not pair and not ped_mode:
         _fail(
             "give --a, --b and --relationship, or --child with --mother and "
             "--alleged-father (or --father and --alleged-mother)",
@@ -247,7 +275,27 @@ def lr_command(
     freqs = _load_freqs(frequencies, as_json=as_json)
     people = _load_profiles(profiles, freqs, as_json=as_json)
     try:
-        if pair:
+        if ped_mode:
+            assert pedigree is not None and missing is not None and candidate is not None
+            family = read_pedigree(pedigree)
+            _pick(people, candidate, "--candidate", as_json=as_json)
+            result = pedigree_likelihood_ratio(
+                family, people, freqs, missing=missing, candidate=candidate, theta=theta,
+                mutation_rate=rates, min_frequency=min_frequency)
+        elif both_parents and child is not None:
+            assert alleged_father is not None and alleged_mother is not None
+            family = Pedigree.from_rows([[alleged_father, "", "", "M"],
+                                         [alleged_mother, "", "", "F"],
+                                         ["missing child", alleged_father, alleged_mother, "M"]])
+            _pick(people, child, "--child", as_json=as_json)
+            chosen = {pid: people[pid] for pid in (child,) if pid in people}
+            for pid, opt in ((alleged_father, "--alleged-father"),
+                             (alleged_mother, "--alleged-mother")):
+                chosen[pid] = _pick(people, pid, opt, as_json=as_json)
+            result = pedigree_likelihood_ratio(
+                family, chosen, freqs, missing="missing child", candidate=child, theta=theta,
+                mutation_rate=rates, min_frequency=min_frequency)
+        elif pair:
             if a is None or b is None or relationship is None:
                 _fail("a pairwise LR needs --a, --b and --relationship", as_json=as_json)
             result = likelihood_ratio(
@@ -263,7 +311,8 @@ def lr_command(
             if child is None:
                 _fail("a trio needs --child", as_json=as_json)
             if alleged_father is not None and alleged_mother is not None:
-                _fail("give --alleged-father or --alleged-mother, not both", as_json=as_json)
+                _fail("with both --alleged-father and --alleged-mother give no known "
+                      "--mother or --father", as_json=as_json)
             if alleged_father is not None:
                 if mother is None:
                     _fail("--alleged-father needs the known --mother", as_json=as_json)
@@ -600,6 +649,51 @@ def report_command(
     except KinshipError as exc:
         _fail(f"{result}: {exc}")
     _err.print(f"PDF report written to {pdf}")
+
+
+@app.command("power")
+def power_command(
+    pedigree: Annotated[Path, typer.Option("--pedigree", help="Pedigree CSV of the family.")],
+    frequencies: FreqOption,
+    missing: Annotated[str, typer.Option("--missing", help="Id of the missing person.")],
+    references: Annotated[
+        list[str],
+        typer.Option("--references", "-r",
+                     help="Proposed references, comma-separated; repeat to compare choices "
+                     "(e.g. -r AUNT -r GM,UNCLE)."),
+    ],
+    simulations: Annotated[int, typer.Option("--simulations", "-n")] = 200,
+    seed: Annotated[int, typer.Option("--seed")] = 1,
+    as_json: JsonOption = False,
+) -> None:
+    """Before sampling: simulated strength of the test for each proposed set of references."""
+    from rich.progress import track
+
+    from reunite.kinship import KinshipError, read_pedigree, simulate_power
+
+    freqs = _load_freqs(frequencies, as_json=as_json)
+    choices = [tuple(x.strip() for x in r.split(",") if x.strip()) for r in references]
+    results = []
+    try:
+        family = read_pedigree(pedigree)
+        for choice in track(choices, description="Simulating", console=_err,
+                            disable=as_json):
+            results.append(simulate_power(family, choice, missing, freqs,
+                                          simulations=simulations, seed=seed))
+    except KinshipError as exc:
+        _fail(str(exc), as_json=as_json)
+    if as_json:
+        typer.echo(json.dumps([r.to_dict() for r in results], ensure_ascii=False, indent=2))
+        return
+    table = Table(title=f"Power to identify {missing} ({simulations} simulations each)")
+    for col in ("references", "exclusion probability", "mean log10 LR (true)",
+                "P(LR > 10,000 | true)", "P(LR > 10,000 | unrelated)"):
+        table.add_column(col)
+    for r in results:
+        table.add_row(escape(", ".join(r.references)), f"{r.exclusion_probability:.3f}",
+                      f"{r.mean_log10_lr_h1:.2f}", f"{r.p_lr_over_10000_h1:.3f}",
+                      f"{r.p_lr_over_10000_h2:.3f}")
+    _out.print(table)
 
 
 @app.command("frequencies")

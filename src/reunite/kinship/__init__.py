@@ -26,6 +26,16 @@ from reunite.kinship._model import (
     Relationship,
     get_relationship,
 )
+from reunite.kinship._pedigree import (
+    Assignment,
+    Family,
+    Pedigree,
+    Person,
+    joint_assignment,
+    pedigree_likelihood_ratio,
+    read_pedigree,
+)
+from reunite.kinship._power import PowerResult, simulate_power
 from reunite.kinship._report import report_pdf
 from reunite.kinship._result import VERBAL_SCALE_SOURCE, KinshipResult, LocusResult, verbal_scale
 from reunite.kinship._screen import ScreenHit, screen
@@ -46,11 +56,16 @@ __all__ = [
     "KNOWN_LOCI",
     "RELATIONSHIPS",
     "VERBAL_SCALE_SOURCE",
+    "Assignment",
+    "Family",
     "FrequencyDatabase",
     "KinshipError",
     "KinshipInputError",
     "KinshipResult",
     "LocusResult",
+    "Pedigree",
+    "Person",
+    "PowerResult",
     "Problem",
     "Profile",
     "Relationship",
@@ -58,12 +73,16 @@ __all__ = [
     "ScreeningPopulation",
     "Simulator",
     "get_relationship",
+    "joint_assignment",
     "likelihood_ratio",
+    "pedigree_likelihood_ratio",
     "read_frequencies",
+    "read_pedigree",
     "read_profiles",
     "report_pdf",
     "screen",
     "simulate_pair",
+    "simulate_power",
     "simulate_screening",
     "simulate_trio",
     "synthetic_frequencies",

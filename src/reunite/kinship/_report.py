@@ -137,6 +137,22 @@ def report_pdf(
     para(f"H1: {result.hypothesis}.")
     para(f"H2: {result.alternative}.")
 
+    family = a.get("pedigree")
+    if isinstance(family, list) and family:
+        heading("Pedigree")
+        missing = result.subjects.get("missing")
+        typed = {v for k, v in result.subjects.items() if k.startswith("reference")}
+        candidate = result.subjects.get("candidate")
+        para(f"H1 places {candidate} at the position of {missing} in this family; H2 keeps "
+             f"{missing} untyped and takes {candidate} as unrelated to everyone in it. "
+             "Typed members are marked [typed].")
+        for pid, father, mother, sex in family:
+            mark = " [typed]" if pid in typed else (" [missing]" if pid == missing else "")
+            who = "man" if sex == "M" else "woman"
+            parents = (f"child of {father} and {mother}" if father
+                       else "founder (parents not in the pedigree)")
+            para(f"• {pid}{mark}: {who}, {parents}")
+
     heading("Result")
     para(f"Combined likelihood ratio (H1 against H2): {format_lr(result.combined_lr)}"
          + (f"  (log10 = {result.log10_lr:.2f})" if result.log10_lr is not None else ""), "B")
@@ -151,7 +167,8 @@ def report_pdf(
     heading("Per-locus results")
     roles = list(result.loci[0].genotypes) if result.loci else []
     pdf.set_font(_FONT, "", 9)
-    widths = (24, *([22] * len(roles)), 24, w - 24 - 22 * len(roles) - 24)
+    col = min(22.0, (w - 24 - 24 - 30) / max(1, len(roles)))  # many references: narrower
+    widths = (24, *([col] * len(roles)), 24, w - 24 - col * len(roles) - 24)
     with pdf.table(col_widths=widths, first_row_as_headings=True,
                    headings_style=FontFace(emphasis="BOLD"), line_height=4.5) as table:
         table.row(["Locus", *[r.replace("_", " ") for r in roles], "LR", "Note"])
@@ -175,7 +192,9 @@ def report_pdf(
         ("Mutation model", mut_text),
         ("Minimum allele frequency", f"{a.get('min_frequency'):g}"),
         ("IBD coefficients (kappa0, kappa1, kappa2)",
-         ", ".join(f"{k:g}" for k in kappa) if kappa else "trio formula"),
+         ", ".join(f"{k:g}" for k in kappa) if kappa
+         else "pedigree: exact summation over untyped members" if family
+         else "trio formula"),
         ("Loci", "independent (unlinked), Hardy–Weinberg within the database population"),
         ("Verbal scale", VERBAL_SCALE_SOURCE),
     ]
