@@ -386,33 +386,19 @@ def statistics_charts() -> list[dict[str, str]]:
         charts.append({"id": "median-days", "svg": bar_chart_svg(
             list(medians), {_("median days"): list(medians.values())},
             title=_("Median days in each step"), y_label=_("days"), width=760)})
-    followup = followup_counts()
-    if followup is not None:
-        charts.append({"id": "follow-up", "svg": bar_chart_svg(
-            [_("due"), _("overdue")], {_("visits"): list(followup)},
-            title=_("Follow-up visits due and overdue"), y_label=_("visits"), width=360)})
+    charts.append({"id": "follow-up", "svg": bar_chart_svg(
+        [_("due"), _("overdue")], {_("visits"): list(followup_counts())},
+        title=_("Follow-up visits due and overdue"), y_label=_("visits"), width=360)})
     return charts
 
 
-def followup_counts() -> tuple[int, int] | None:
-    """(due, overdue) follow-up visits, when the follow-up app provides a ``Visit`` table."""
-    try:
-        from reunite.reunification import models as reunification_models
-    except ImportError:  # pragma: no cover - the app is always installed
-        return None
-    visit = getattr(reunification_models, "FollowUpVisit", None) or getattr(
-        reunification_models, "Visit", None)
-    if visit is None:
-        return None
-    fields = {f.name for f in visit._meta.get_fields()}
-    due_field = next((f for f in ("due_on", "due_date", "planned_on") if f in fields), None)
-    done_field = next((f for f in ("done_on", "visited_on", "completed_on") if f in fields),
-                      None)
-    if due_field is None or done_field is None:
-        return None
+def followup_counts() -> tuple[int, int]:
+    """(due, overdue): planned follow-up visits not yet done, split at today."""
+    from reunite.reunification.models import FollowUpVisit, VisitStatus
+
     today = timezone.now().date()
-    open_visits = visit.objects.filter(**{f"{done_field}__isnull": True})
-    overdue = open_visits.filter(**{f"{due_field}__lt": today}).count()
+    open_visits = FollowUpVisit.objects.filter(status=VisitStatus.PLANNED, visited_on__isnull=True)
+    overdue = open_visits.filter(due_on__lt=today).count()
     return open_visits.count() - overdue, overdue
 
 
