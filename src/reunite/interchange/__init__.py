@@ -28,6 +28,7 @@ from reunite.interchange._schema import (
     columns_for,
 )
 from reunite.interchange._write import write_file
+from reunite.interchange._xlsx import XlsxLimits
 from reunite.interchange.exceptions import InterchangeError, Problem
 
 __all__ = [
@@ -48,6 +49,7 @@ __all__ = [
     "PartialDate",
     "Problem",
     "ReadResult",
+    "XlsxLimits",
     "columns_for",
     "escape_cell",
     "read_file",
