@@ -10,7 +10,13 @@ every problem, so a bad file is never half-imported. No Django import.
 >>> write_file("out.xlsx", result.records, "children")      # doctest: +SKIP
 """
 
-from reunite.interchange._cells import FORMULA_TRIGGERS, escape_cell, unescape_cell
+from reunite.interchange._cells import (
+    FORMULA_TRIGGERS,
+    bad_character,
+    escape_cell,
+    scrub_characters,
+    unescape_cell,
+)
 from reunite.interchange._dates import UNKNOWN_DATE, PartialDate
 from reunite.interchange._read import ReadResult, read_file
 from reunite.interchange._schema import (
@@ -50,9 +56,11 @@ __all__ = [
     "Problem",
     "ReadResult",
     "XlsxLimits",
+    "bad_character",
     "columns_for",
     "escape_cell",
     "read_file",
+    "scrub_characters",
     "unescape_cell",
     "write_file",
 ]

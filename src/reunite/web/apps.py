@@ -7,4 +7,9 @@ class WebConfig(AppConfig):
     verbose_name = "Web screens"
 
     def ready(self) -> None:
-        from reunite.web import signals  # noqa: F401  (connects the login audit receivers)
+        from reunite.web import (
+            signals,  # noqa: F401  (connects the login audit receivers)
+            text_input,
+        )
+
+        text_input.install()
