@@ -152,3 +152,50 @@ def test_a_record_the_format_cannot_hold_is_left_out_not_blocking(
     with pytest.raises(ExportRefused):
         export_file(acting(caseworker), "children", out2, query="Ок")
     assert not out2.exists()
+
+
+HUGE = "99999999999999999999"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("method", "url", "body", "expected"),
+    [
+        ("get", f"/api/cases/?child={HUGE}", None, 400),
+        ("get", f"/api/cases/?enquiry={HUGE}", None, 400),
+        ("get", f"/api/cases/?child=-{HUGE}", None, 400),
+        ("get", f"/api/children/{HUGE}/", None, 404),
+        ("get", f"/api/enquiries/{HUGE}/", None, 404),
+        ("get", f"/api/cases/{HUGE}/", None, 404),
+        ("post", "/api/cases/", {"child": int(HUGE)}, 400),
+        ("post", "/api/enquiries/", {"surname": "А", "enquirer_id": int(HUGE)}, 400),
+        ("get", f"/verification/api/evidence/{HUGE}/", None, 404),
+        ("get", f"/verification/api/kinship/{HUGE}/", None, 404),
+        ("get", f"/matching/api/pairs/{HUGE}/", None, 404),
+    ],
+)
+def test_out_of_range_ids_are_client_errors(
+    users: Any, method: str, url: str, body: Any, expected: int
+) -> None:
+    client = _api(users[("ua", "caseworker")])
+    client.raise_request_exception = False
+    response = getattr(client, method)(url, body, format="json") if body else client.get(url)
+    assert response.status_code == expected, response.content
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"/children/{HUGE}/",
+        f"/children/{HUGE}/edit/",
+        f"/cases/{HUGE}/",
+        f"/matching/pairs/{HUGE}/",
+        f"/verification/cases/{HUGE}/",
+        f"/verification/kinship/{HUGE}/",
+    ],
+)
+def test_out_of_range_ids_in_web_urls_are_not_server_errors(users: Any, url: str) -> None:
+    client = Client(raise_request_exception=False)
+    client.force_login(users[("ua", "caseworker")])
+    assert client.get(url).status_code in (400, 404)

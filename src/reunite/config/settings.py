@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "reunite.web.middleware.SecurityHeadersMiddleware",
+    "reunite.web.input_rules.OutOfRangeNumberMiddleware",
 ]
 
 ROOT_URLCONF = "reunite.config.urls"

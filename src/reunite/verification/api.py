@@ -393,7 +393,7 @@ class EvidenceViewSet(_Base):
     def item(self, pk: Any, act: str) -> Evidence:
         try:
             item = Evidence.objects.select_related("added_by", "organization").get(pk=int(pk))
-        except (Evidence.DoesNotExist, ValueError) as exc:
+        except (Evidence.DoesNotExist, ValueError, OverflowError) as exc:
             raise Http404("No such record.") from exc
         self.case(item.case_id, act)
         return item
@@ -467,7 +467,7 @@ class KinshipReportViewSet(_Base):
     def report(self, pk: Any) -> KinshipReport:
         try:
             report = KinshipReport.objects.select_related("evidence__case").get(pk=int(pk))
-        except (KinshipReport.DoesNotExist, ValueError) as exc:
+        except (KinshipReport.DoesNotExist, ValueError, OverflowError) as exc:
             raise Http404("No such record.") from exc
         self.case(report.evidence.case_id, "evidence.view")
         return report

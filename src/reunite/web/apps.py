@@ -8,8 +8,8 @@ class WebConfig(AppConfig):
 
     def ready(self) -> None:
         from reunite.web import (
+            input_rules,
             signals,  # noqa: F401  (connects the login audit receivers)
-            text_input,
         )
 
-        text_input.install()
+        input_rules.install()
