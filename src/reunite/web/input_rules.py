@@ -1,6 +1,6 @@
 """Rules for what is typed into Reunite, wherever it comes from.
 
-**Text.** 
+**Text.**
 Control characters (C0 and C1, except tab and line breaks) and bidirectional embeddings,
 overrides and isolates (U+202A-U+202E, U+2066-U+2069) are refused in every text field
 of every web form and every API serializer, with the same rule the list importer applies
