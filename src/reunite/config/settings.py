@@ -208,6 +208,7 @@ SPECTACULAR_SETTINGS = {
         "RelationshipDecisionEnum": "reunite.verification.models.Decision",
         "MatchDecisionEnum": "reunite.matching.models.Decision",
         "AttachmentKindEnum": "reunite.registry.models.Attachment.Kind",
+        "PairStatusEnum": "reunite.matching.models.PairStatus",
     },
 }
 

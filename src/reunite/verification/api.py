@@ -85,6 +85,10 @@ class EvidenceSerializer(serializers.ModelSerializer):
     doubts = serializers.SerializerMethodField()
     has_file = serializers.SerializerMethodField()
     kinship_report = serializers.SerializerMethodField()
+    # Empty unless the item is an interview: documented as such.
+    interviewee = serializers.ChoiceField(
+        choices=Interviewee.choices, allow_blank=True, read_only=True
+    )
 
     class Meta:
         model = Evidence
