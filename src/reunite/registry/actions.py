@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Model
+from django.db.models import F, Model
 from django.utils import timezone
 
 from reunite.accounts import policy
@@ -65,6 +65,40 @@ class Acting:
     @classmethod
     def from_request(cls, request: Any) -> Acting:
         return cls(user=request.user, request_id=getattr(request, "request_id", ""))
+
+
+class StaleRecord(Exception):
+    """The record changed since the caller read it (optimistic locking): nothing was saved.
+
+    ``current`` is the record as stored now; its ``version`` is what to base a retry on.
+    """
+
+    def __init__(self, current: Model) -> None:
+        self.current = current
+        super().__init__(
+            f"{current._meta.verbose_name} #{current.pk} was changed by someone else "
+            f"(now version {getattr(current, 'version', '?')})"
+        )
+
+
+def _check_version(record: Model, expected_version: int | None) -> None:
+    if expected_version is not None and getattr(record, "version", None) != expected_version:
+        raise StaleRecord(record)
+
+
+def _bump_version(record: Model) -> None:
+    """Count one more saved change; refuse if another transaction got there first.
+
+    The conditional UPDATE is the check that holds where row locks are not available
+    (SQLite ignores ``select_for_update``).
+    """
+    model = type(record)
+    version = getattr(record, "version")  # noqa: B009
+    if not model._default_manager.filter(pk=record.pk, version=version).update(
+        version=F("version") + 1
+    ):
+        raise StaleRecord(model._default_manager.get(pk=record.pk))
+    record.version = version + 1  # type: ignore[attr-defined]
 
 
 CHILD_FIELDS = (
@@ -191,9 +225,17 @@ def update_child(
     child: Child,
     fields: Mapping[str, Any],
     names: Sequence[Mapping[str, Any]] | None = None,
+    *,
+    expected_version: int | None = None,
 ) -> Child:
+    """Change a child's fields (and, when given, replace its names).
+
+    ``expected_version``: the version the caller's copy was read at; if the child changed
+    since, :class:`StaleRecord` is raised and nothing is saved.
+    """
     policy.require(acting.user, "child.change", child)
     child = Child.objects.select_for_update().get(pk=child.pk)
+    _check_version(child, expected_version)
     before = snapshot(child, CHILD_FIELDS)
     names_before = _names_snapshot(child)
     _apply(child, fields, CHILD_FIELDS)
@@ -207,7 +249,35 @@ def update_child(
         if names_after != names_before:
             changes["names"] = [names_before, names_after]
     if changes:
+        _bump_version(child)
         log_event(acting.audit_actor, "update", "child", child.pk, changes)
+    return child
+
+
+@transaction.atomic
+def add_child_name(acting: Acting, child: Child, name: Mapping[str, Any]) -> Child:
+    """Append one name (alias) to a child, keeping every other name as stored now.
+
+    Concurrent appends are serialised on the child's row, so none is lost (a client that
+    read-modify-writes the whole list instead must send the version it read).
+    """
+    policy.require(acting.user, "child.change", child)
+    child = Child.objects.select_for_update().get(pk=child.pk)
+    if not (name.get("surname") or name.get("given_name") or name.get("full_name")):
+        raise ValidationError(
+            {"names": "Give at least one name (a surname, given name or full name)."}
+        )
+    names_before = _names_snapshot(child)
+    (row,) = _name_rows(child, [{**name, "is_primary": False}])
+    row.save()
+    rows = list(child.names.all())
+    child.search_text = _search_text_of(rows)
+    child.save(update_fields=["search_text"])
+    _bump_version(child)
+    log_event(
+        acting.audit_actor, "update", "child", child.pk,
+        {"names": [names_before, _names_snapshot(child)]},
+    )  # fmt: skip
     return child
 
 
@@ -258,15 +328,23 @@ def create_person(acting: Acting, fields: Mapping[str, Any]) -> Person:
 
 
 @transaction.atomic
-def update_person(acting: Acting, person: Person, fields: Mapping[str, Any]) -> Person:
+def update_person(
+    acting: Acting,
+    person: Person,
+    fields: Mapping[str, Any],
+    *,
+    expected_version: int | None = None,
+) -> Person:
     policy.require(acting.user, "person.change", person)
     person = Person.objects.select_for_update().get(pk=person.pk)
+    _check_version(person, expected_version)
     before = snapshot(person, PERSON_FIELDS)
     _apply(person, fields, PERSON_FIELDS)
     person.full_clean(exclude=["owner"])
     person.save()
     changes = diff(before, snapshot(person, PERSON_FIELDS))
     if changes:
+        _bump_version(person)
         log_event(acting.audit_actor, "update", "person", person.pk, changes)
     return person
 
@@ -310,9 +388,16 @@ def create_enquiry(
 
 
 @transaction.atomic
-def update_enquiry(acting: Acting, enquiry: Enquiry, fields: Mapping[str, Any]) -> Enquiry:
+def update_enquiry(
+    acting: Acting,
+    enquiry: Enquiry,
+    fields: Mapping[str, Any],
+    *,
+    expected_version: int | None = None,
+) -> Enquiry:
     policy.require(acting.user, "enquiry.change", enquiry)
     enquiry = Enquiry.objects.select_for_update().get(pk=enquiry.pk)
+    _check_version(enquiry, expected_version)
     before = snapshot(enquiry, ENQUIRY_FIELDS)
     _apply(enquiry, fields, ENQUIRY_FIELDS)
     enquiry.search_text = search_text_for(_enquiry_search_names(enquiry))
@@ -320,6 +405,7 @@ def update_enquiry(acting: Acting, enquiry: Enquiry, fields: Mapping[str, Any]) 
     enquiry.save()
     changes = diff(before, snapshot(enquiry, ENQUIRY_FIELDS))
     if changes:
+        _bump_version(enquiry)
         log_event(acting.audit_actor, "update", "enquiry", enquiry.pk, changes)
     return enquiry
 

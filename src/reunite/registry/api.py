@@ -26,7 +26,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Sequence
 from functools import partial
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import AnonymousUser
@@ -39,6 +39,7 @@ from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
+    OpenApiParameter,
     OpenApiResponse,
     extend_schema,
     extend_schema_view,
@@ -87,6 +88,7 @@ from reunite.registry.serializers import (
     CaseEventSerializer,
     CaseLinkSerializer,
     CaseSerializer,
+    ChildNameSerializer,
     ChildSerializer,
     EnquirySerializer,
     ErrorSerializer,
@@ -123,10 +125,41 @@ _NOT_FOUND = OpenApiResponse(
     ErrorSerializer, description="No such record, or not visible to your organisation."
 )
 _UNAUTHENTICATED = OpenApiResponse(ErrorSerializer, description="No or an invalid token.")
+_STALE = OpenApiResponse(
+    ErrorSerializer,
+    description="The record changed since the version named in `If-Match` (its current "
+    "ETag is in the response's `ETag` header): read it again and reapply your change.",
+)
+_IF_MATCH = OpenApiParameter(
+    "If-Match", str, OpenApiParameter.HEADER, required=False,
+    description="The `ETag` header of the response you read the record from (for children "
+    "and persons also the `version` in quotes, e.g. `\"3\"`): the change is refused with 412 "
+    "if someone changed the record since. Send it to never overwrite another person's "
+    "change unseen.",
+)  # fmt: skip
+
+
+class PreconditionFailed(exceptions.APIException):
+    """412: the client's copy of the record (If-Match) is out of date."""
+
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = "The record was changed by someone else since you read it."
+    default_code = "precondition_failed"
+
+    def __init__(self, etag: str | None) -> None:
+        detail = self.default_detail
+        if etag:
+            detail = (
+                f"{detail} Its current ETag is {etag}: read it again and reapply your change."
+            )
+        super().__init__(detail)
+        self.etag = etag
 
 
 def _errors(*codes: int) -> dict[int, OpenApiResponse]:
-    table = {400: _INVALID, 401: _UNAUTHENTICATED, 403: _FORBIDDEN, 404: _NOT_FOUND}
+    table = {
+        400: _INVALID, 401: _UNAUTHENTICATED, 403: _FORBIDDEN, 404: _NOT_FOUND, 412: _STALE,
+    }  # fmt: skip
     return {code: table[code] for code in (401, *codes)}
 
 
@@ -151,12 +184,12 @@ def _record_schemas(
             responses={201: serializer, **_errors(400, 403)},
         ),
         "update": extend_schema(
-            summary=f"Replace a {noun}'s details",
-            responses={200: serializer, **_errors(400, 403, 404)},
+            summary=f"Replace a {noun}'s details", parameters=[_IF_MATCH],
+            responses={200: serializer, **_errors(400, 403, 404, 412)},
         ),
         "partial_update": extend_schema(
-            summary=f"Change some of a {noun}'s details",
-            responses={200: serializer, **_errors(400, 403, 404)},
+            summary=f"Change some of a {noun}'s details", parameters=[_IF_MATCH],
+            responses={200: serializer, **_errors(400, 403, 404, 412)},
         ),
         "destroy": extend_schema(
             summary=f"Delete a {noun} record", responses={204: None, **_errors(400, 403, 404)}
@@ -181,7 +214,13 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Any:
     """DRF's handler, plus Django's ValidationError as 400; refused requests are audited."""
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(validation_detail(exc))
+    if isinstance(exc, actions.StaleRecord):
+        view = context.get("view")
+        etag_of = getattr(view, "etag_of", None)
+        exc = PreconditionFailed(etag_of(exc.current) if etag_of else None)
     response = drf_exception_handler(exc, context)
+    if response is not None and isinstance(exc, PreconditionFailed) and exc.etag:
+        response["ETag"] = exc.etag
     if response is not None and response.status_code == status.HTTP_403_FORBIDDEN:
         _audit_denied(exc, context)
     elif response is not None and response.status_code == status.HTTP_404_NOT_FOUND:
@@ -295,7 +334,36 @@ class RecordViewSet(ApiMixin, viewsets.GenericViewSet):
     def detail_response(self, record: Model, code: int = status.HTTP_200_OK) -> Response:
         record = self.base_queryset().get(pk=record.pk)
         restricted = policy.can_see_restricted(self.request.user, record)
-        return Response(self.serializer_for(record, restricted=restricted).data, status=code)
+        response = Response(self.serializer_for(record, restricted=restricted).data, status=code)
+        return self.with_etag(response, record)
+
+    # Optimistic locking ----------------------------------------------------------------------
+
+    def etag_of(self, record: Model) -> str | None:
+        """The record's version as an HTTP entity tag (None for records without one)."""
+        version = getattr(record, "version", None)
+        return None if version is None else f'"{version}"'
+
+    def with_etag(self, response: Response, record: Model) -> Response:
+        etag = self.etag_of(record)
+        if etag:
+            response["ETag"] = etag
+        return response
+
+    def check_if_match(self, record: Model) -> bool:
+        """Refuse (412) a change based on an older copy; True if the client named a version.
+
+        Without If-Match the change is applied to the record as stored (the API stays usable
+        by simple clients); the audit trail shows every change either way.
+        """
+        header = self.request.headers.get("If-Match", "").strip()
+        current = self.etag_of(record)
+        if not header or header == "*" or current is None:
+            return False
+        tags = [tag.strip().removeprefix("W/") for tag in header.split(",")]
+        if current not in tags:
+            raise PreconditionFailed(current)
+        return True
 
     # Filters ---------------------------------------------------------------------------------
 
@@ -328,7 +396,8 @@ class RecordViewSet(ApiMixin, viewsets.GenericViewSet):
         record = self.get_record(f"{self.object_type}.view")
         restricted = policy.can_see_restricted(request.user, record)
         actions.record_view(self.acting(), record, restricted_shown=restricted)
-        return Response(self.serializer_for(record, restricted=restricted).data)
+        response = Response(self.serializer_for(record, restricted=restricted).data)
+        return self.with_etag(response, record)
 
     def destroy(self, request: Request, pk: str) -> Response:
         record = self.get_record(f"{self.object_type}.delete")
@@ -476,7 +545,10 @@ class ChildViewSet(AttachmentUploadMixin, RecordViewSet):
         serializer.is_valid(raise_exception=True)
         fields, names = ChildSerializer.split(serializer.validated_data)
         self.check_restricted_write(child, fields)
-        child = actions.update_child(self.acting(), child, fields, names)
+        expected = child.version if self.check_if_match(child) else None
+        child = actions.update_child(
+            self.acting(), child, fields, names, expected_version=expected
+        )
         return self.detail_response(child)
 
     def partial_update(self, request: Request, pk: str) -> Response:
@@ -484,6 +556,21 @@ class ChildViewSet(AttachmentUploadMixin, RecordViewSet):
 
     def delete_record(self, record: Any) -> None:
         actions.delete_child(self.acting(), record)
+
+    @extend_schema(
+        summary="Add one name (alias) to the child, keeping all others",
+        description="Safe to call from several clients at once: every name sent is kept. "
+        "(Replacing `names` with PUT/PATCH needs `If-Match` for the same guarantee.)",
+        request=ChildNameSerializer,
+        responses={201: ChildSerializer, **_errors(400, 403, 404)},
+    )
+    @action(detail=True, methods=["post"], url_path="names")
+    def add_name(self, request: Request, pk: str) -> Response:
+        child = self.get_record("child.change")
+        body = ChildNameSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        child = actions.add_child_name(self.acting(), child, dict(body.validated_data))
+        return self.detail_response(child, status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="Record an identity document of the child",
@@ -548,7 +635,8 @@ class PersonViewSet(RecordViewSet):
         serializer.is_valid(raise_exception=True)
         fields = dict(serializer.validated_data)
         self.check_restricted_write(person, fields)
-        person = actions.update_person(self.acting(), person, fields)
+        expected = person.version if self.check_if_match(person) else None
+        person = actions.update_person(self.acting(), person, fields, expected_version=expected)
         return self.detail_response(person)
 
     def partial_update(self, request: Request, pk: str) -> Response:
@@ -634,12 +722,24 @@ class EnquiryViewSet(AttachmentUploadMixin, RecordViewSet):
         fields, enquirer, _ = EnquirySerializer.split(serializer.validated_data)
         if enquirer:
             self.check_restricted_write(enquiry, enquirer)
+        named = self.check_if_match(enquiry)
         with transaction.atomic():  # both records change, or neither
             if fields:
-                enquiry = actions.update_enquiry(self.acting(), enquiry, fields)
+                enquiry = actions.update_enquiry(
+                    self.acting(), enquiry, fields,
+                    expected_version=enquiry.version if named else None,
+                )  # fmt: skip
             if enquirer:
-                actions.update_person(self.acting(), enquiry.enquirer, enquirer)
+                actions.update_person(
+                    self.acting(), enquiry.enquirer, enquirer,
+                    expected_version=enquiry.enquirer.version if named else None,
+                )  # fmt: skip
         return self.detail_response(enquiry)
+
+    def etag_of(self, record: Model) -> str | None:
+        # The enquirer's details are edited through the enquiry: both versions count.
+        enquiry = cast(Enquiry, record)
+        return f'"{enquiry.version}.{enquiry.enquirer.version}"'
 
     def partial_update(self, request: Request, pk: str) -> Response:
         return self.update(request, pk, partial=True)

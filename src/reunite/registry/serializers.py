@@ -203,7 +203,11 @@ class OwnedRecordMixin(serializers.Serializer):
 
 
 RESTRICTED_HELP = " Shown only to roles that need it (caseworker, coordinator, transfer officer)."
-OWNED_READ_ONLY = ("id", "owner", "shared_with", "created_at", "updated_at", "display_name")
+OWNED_READ_ONLY = (
+    "id", "owner", "shared_with", "created_at", "updated_at", "display_name",
+    # Optimistic locking: also sent as the ETag; send it back as If-Match when changing.
+    "version",
+)  # fmt: skip
 
 
 # Organisations ------------------------------------------------------------------------------

@@ -60,6 +60,11 @@ class NameForm(forms.Form):
     surname = forms.CharField(max_length=120, required=False)
     given_name = forms.CharField(max_length=120, required=False)
     patronymic = forms.CharField(max_length=120, required=False)
+    # Names known only as one string (list files' other_names): kept, never dropped.
+    full_name = forms.CharField(
+        max_length=300, required=False, label=_("Full name"),
+        help_text=_("When the parts are not known."),
+    )  # fmt: skip
     script = forms.ChoiceField(choices=Script.choices, initial=Script.UNKNOWN, required=False)
     language = forms.ChoiceField(choices=Language.choices, initial=Language.UNKNOWN, required=False)
     source = forms.ChoiceField(
@@ -68,13 +73,25 @@ class NameForm(forms.Form):
 
     def has_name(self) -> bool:
         data = self.cleaned_data
-        return bool(data.get("surname") or data.get("given_name"))
+        return bool(
+            data.get("surname") or data.get("given_name") or data.get("patronymic")
+            or data.get("full_name")
+        )  # fmt: skip
 
 
-NameFormSet = forms.formset_factory(NameForm, extra=2, max_num=6, validate_max=True)
+# As many names as the API and list files accept (a child re-registered under several
+# names collects them); fewer forms would drop names on save.
+NameFormSet = forms.formset_factory(NameForm, extra=2, max_num=20, validate_max=True)
+NAME_FORM_FIELDS = (
+    "surname", "given_name", "patronymic", "full_name", "script", "language", "source",
+)  # fmt: skip
 
 
 class ChildForm(forms.Form):
+    # Optimistic locking (see reunite.web.merge): the version the form was filled from, and
+    # the signed values it was filled with.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    baseline = forms.CharField(widget=forms.HiddenInput, required=False)
     record_id = forms.CharField(max_length=64, required=False, label=_("Your reference"))
     sex = forms.ChoiceField(choices=Sex.choices, required=False)
     birth_date = PartialDateField(label=_("Birth date"))
@@ -117,6 +134,8 @@ class ChildForm(forms.Form):
     def model_fields(self) -> dict[str, Any]:
         """The cleaned data as Child fields."""
         data = dict(self.cleaned_data)
+        data.pop("version", None)
+        data.pop("baseline", None)
         birth_date, birth_precision = data.pop("birth_date")
         separation_date, separation_precision = data.pop("separation_date")
         fields = {

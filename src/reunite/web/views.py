@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from reunite.accounts import policy
@@ -30,7 +31,9 @@ from reunite.registry.models import (
     Enquiry,
 )
 from reunite.registry.search import filter_by_name
+from reunite.web import merge
 from reunite.web.forms import (
+    NAME_FORM_FIELDS,
     AttachmentForm,
     ChildFilterForm,
     ChildForm,
@@ -181,13 +184,11 @@ def _child_form_initial(child: Child) -> tuple[dict[str, Any], list[dict[str, An
         child.separation_date, child.separation_date_precision
     )
     initial["citizenships"] = ";".join(child.citizenships)
-    names = [
-        {
-            k: getattr(n, k)
-            for k in ("surname", "given_name", "patronymic", "script", "language", "source")
-        }
-        for n in child.names.all()
-    ]
+    names = [{k: getattr(n, k) for k in NAME_FORM_FIELDS} for n in child.names.all()]
+    initial["version"] = child.version
+    initial["baseline"] = merge.sign_baseline(
+        {k: v for k, v in initial.items() if k not in ("version", "baseline")}, names
+    )
     return initial, names
 
 
@@ -217,12 +218,15 @@ def child_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                         messages.success(request, f"Child {child.display_name} registered.")
                     else:
                         actions.update_child(
-                            _acting(request), child, form.model_fields(), name_rows
-                        )
-                        messages.success(request, "Changes saved.")
+                            _acting(request), child, form.model_fields(), name_rows,
+                            expected_version=form.cleaned_data.get("version"),
+                        )  # fmt: skip
+                        messages.success(request, _("Changes saved."))
                     return redirect("child-detail", pk=child.pk)
                 except ValidationError as error:
                     _apply_validation_error(form, error)
+                except actions.StaleRecord as stale:
+                    return _child_conflict(request, stale.current, form, name_rows)  # type: ignore[arg-type]
     elif child is not None:
         initial, name_initial = _child_form_initial(child)
         form = ChildForm(initial=initial)
@@ -231,6 +235,28 @@ def child_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         form = ChildForm()
         names = NameFormSet(prefix="names")
     return render(request, "web/child_form.html", {"form": form, "names": names, "child": child})
+
+
+def _child_conflict(
+    request: HttpRequest, current: Child, form: ChildForm, yours_names: list[dict[str, Any]]
+) -> HttpResponse:
+    """The child changed while the form was open: show what changed and offer the merge."""
+    theirs, theirs_names = _child_form_initial(current)
+    baseline = merge.read_baseline(request.POST.get("baseline", ""))
+    result = merge.three_way(
+        form, request.POST, baseline, theirs, theirs_names, yours_names,
+        names_prefix="names", name_keys=NAME_FORM_FIELDS,
+    )  # fmt: skip
+    result.data["version"] = str(theirs["version"])
+    result.data["baseline"] = theirs["baseline"]
+    merged = ChildForm(result.data)
+    names = NameFormSet(result.data, prefix="names")
+    merged.is_valid()
+    names.is_valid()
+    context = {
+        "form": merged, "names": names, "child": current, "conflict": result,
+    }  # fmt: skip
+    return render(request, "web/child_form.html", context, status=409)
 
 
 @login_required
