@@ -220,7 +220,7 @@ def test_web_form_shows_what_changed_and_merges(users: Any, make_child: Any) -> 
     conflict = bob.post(url, data_b)
     assert conflict.status_code == 409
     page = conflict.content.decode()
-    assert "Someone else changed this child" in page
+    assert "Someone else changed this record" in page
     child.refresh_from_db()
     assert (child.notes, child.birth_place, child.sibling_group) == ("Alice's note", "", "S-1")
     changes = {c.name: c for c in conflict.context["conflict"].changes}
@@ -235,3 +235,34 @@ def test_web_form_shows_what_changed_and_merges(users: Any, make_child: Any) -> 
     assert (child.notes, child.birth_place, child.sibling_group) == (
         "Alice's note", "Bob's place", "S-2",
     )  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_web_enquiry_form_merges_a_concurrent_change(users: Any, make_enquiry: Any) -> None:
+    enquiry = make_enquiry(org="ua")
+    url = reverse("enquiry-edit", args=[enquiry.pk])
+    alice, bob = _web(users[("ua", "caseworker")]), _web(users[("ua", "caseworker")])
+    data_a = _form_data_plain(alice.get(url))
+    data_b = _form_data_plain(bob.get(url))
+    data_a["enquirer_contact"] = "+000 555 0177"
+    assert alice.post(url, data_a).status_code == 302
+    data_b["birth_place"] = "Маріуполь"
+    conflict = bob.post(url, data_b)
+    assert conflict.status_code == 409
+    merged = _form_data_plain(conflict)
+    assert merged["enquirer_contact"] == "+000 555 0177" and merged["birth_place"] == "Маріуполь"
+    assert bob.post(url, merged).status_code == 302
+    enquiry = Enquiry.objects.select_related("enquirer").get(pk=enquiry.pk)
+    assert enquiry.enquirer.contact == "+000 555 0177" and enquiry.birth_place == "Маріуполь"
+
+
+def _form_data_plain(response: Any) -> dict[str, str]:
+    data: dict[str, str] = {}
+    for field in response.context["form"]:
+        value = field.value()
+        if isinstance(field.field, forms.BooleanField):
+            if value:
+                data[field.html_name] = "on"
+        else:
+            data[field.html_name] = "" if value is None else str(value)
+    return data

@@ -150,6 +150,9 @@ class ChildForm(forms.Form):
 
 
 class EnquiryForm(forms.Form):
+    # Optimistic locking (see reunite.web.merge): "<enquiry version>.<enquirer version>".
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
+    baseline = forms.CharField(widget=forms.HiddenInput, required=False)
     # The enquirer
     enquirer_surname = forms.CharField(max_length=120, label=_("Enquirer's surname"))
     enquirer_given_name = forms.CharField(max_length=120, label=_("Enquirer's given name"))

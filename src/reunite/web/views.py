@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -391,6 +392,32 @@ def enquiry_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _versions(text: str) -> tuple[int | None, int | None]:
+    """"<enquiry>.<enquirer>" from a form, or (None, None) when absent or malformed."""
+    first, _sep, second = text.partition(".")
+    if first.isdigit() and second.isdigit():
+        return int(first), int(second)
+    return None, None
+
+
+def _enquiry_form_initial(e: Enquiry) -> dict[str, Any]:
+    initial = {
+        "enquirer_surname": e.enquirer.surname,
+        "enquirer_given_name": e.enquirer.given_name,
+        "enquirer_patronymic": e.enquirer.patronymic,
+        "enquirer_contact": e.enquirer.contact,
+        **{f: getattr(e, f) for f in actions.ENQUIRY_FIELDS if f != "record_id"},
+        "other_names": "; ".join(e.other_names),
+        "birth_date": e.birth_date_display,
+        "separation_date": e.separation_date_display,
+    }
+    initial["version"] = f"{e.version}.{e.enquirer.version}"
+    initial["baseline"] = merge.sign_baseline(
+        {k: v for k, v in initial.items() if k != "version"}, []
+    )
+    return initial
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def enquiry_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
@@ -411,28 +438,36 @@ def enquiry_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                     )
                     messages.success(request, "Tracing request registered.")
                 else:
-                    actions.update_enquiry(_acting(request), enquiry, form.model_fields())
-                    actions.update_person(
-                        _acting(request), enquiry.enquirer, form.enquirer_fields()
-                    )
-                    messages.success(request, "Changes saved.")
+                    expected = _versions(form.cleaned_data.get("version") or "")
+                    with transaction.atomic():  # both records change, or neither
+                        actions.update_enquiry(
+                            _acting(request), enquiry, form.model_fields(),
+                            expected_version=expected[0],
+                        )  # fmt: skip
+                        actions.update_person(
+                            _acting(request), enquiry.enquirer, form.enquirer_fields(),
+                            expected_version=expected[1],
+                        )  # fmt: skip
+                    messages.success(request, _("Changes saved."))
                 return redirect("enquiry-detail", pk=enquiry.pk)
             except ValidationError as error:
                 _apply_validation_error(form, error)
+            except actions.StaleRecord:
+                assert enquiry is not None
+                current: Enquiry = Enquiry.objects.select_related("enquirer").get(pk=enquiry.pk)
+                theirs = _enquiry_form_initial(current)
+                result = merge.three_way(
+                    form, request.POST, merge.read_baseline(request.POST.get("baseline", "")),
+                    theirs, [], [], names_prefix="-", name_keys=(),
+                )  # fmt: skip
+                result.data["version"] = theirs["version"]
+                result.data["baseline"] = theirs["baseline"]
+                merged = EnquiryForm(result.data)
+                merged.is_valid()
+                context = {"form": merged, "enquiry": current, "conflict": result}
+                return render(request, "web/enquiry_form.html", context, status=409)
     elif enquiry is not None:
-        e = enquiry
-        form = EnquiryForm(
-            initial={
-                "enquirer_surname": e.enquirer.surname,
-                "enquirer_given_name": e.enquirer.given_name,
-                "enquirer_patronymic": e.enquirer.patronymic,
-                "enquirer_contact": e.enquirer.contact,
-                **{f: getattr(e, f) for f in actions.ENQUIRY_FIELDS if f != "record_id"},
-                "other_names": "; ".join(e.other_names),
-                "birth_date": e.birth_date_display,
-                "separation_date": e.separation_date_display,
-            }
-        )
+        form = EnquiryForm(initial=_enquiry_form_initial(enquiry))
     else:
         form = EnquiryForm()
     return render(request, "web/enquiry_form.html", {"form": form, "enquiry": enquiry})
