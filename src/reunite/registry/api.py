@@ -48,7 +48,6 @@ from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.authentication import (
     BaseAuthentication,
     SessionAuthentication,
-    TokenAuthentication,
 )
 from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
@@ -63,7 +62,8 @@ from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from reunite.accounts import policy
+from reunite.accounts import policy, tokens
+from reunite.accounts.authentication import ExpiringTokenAuthentication
 from reunite.accounts.models import Organization
 from reunite.audit.log import log_event
 from reunite.audit.models import AuditEvent
@@ -282,7 +282,7 @@ class ApiMixin(APIView):
     """Token first, so an anonymous request gets 401 with ``WWW-Authenticate: Token``."""
 
     authentication_classes: Sequence[type[BaseAuthentication]] = (
-        TokenAuthentication,
+        ExpiringTokenAuthentication,
         SessionAuthentication,
     )
     permission_classes: Sequence[type[BasePermission]] = (IsAuthenticated,)
@@ -977,7 +977,7 @@ class TokenUsernameThrottle(SimpleRateThrottle):
 class TokenView(APIView):
     """Obtain (POST, with username and password) or revoke (DELETE) an API token."""
 
-    authentication_classes = (TokenAuthentication,)
+    authentication_classes = (ExpiringTokenAuthentication,)
     throttle_classes = (TokenRateThrottle, TokenUsernameThrottle)
 
     def get_permissions(self) -> list[Any]:
@@ -1006,7 +1006,7 @@ class TokenView(APIView):
             raise exceptions.ValidationError(
                 {"non_field_errors": ["This account does not belong to an organisation."]}
             )
-        token, _ = Token.objects.get_or_create(user=user)
+        token = tokens.issue(user)
         user_logged_in.send(sender=user.__class__, request=request._request, user=user)
         return Response(
             {

@@ -25,7 +25,7 @@ from django.urls import include, path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status, viewsets
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
@@ -34,6 +34,7 @@ from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from reunite.accounts import policy
+from reunite.accounts.authentication import ExpiringTokenAuthentication
 from reunite.audit.log import log_event
 from reunite.registry.actions import Acting
 from reunite.registry.models import Case
@@ -251,7 +252,7 @@ class BidRequestSerializer(serializers.Serializer):
 
 
 class _Base(viewsets.ViewSet):
-    authentication_classes = (TokenAuthentication, SessionAuthentication)
+    authentication_classes = (ExpiringTokenAuthentication, SessionAuthentication)
     permission_classes = (IsAuthenticated,)
     lookup_value_regex = r"\d+"
     model: Any = Case

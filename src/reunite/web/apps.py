@@ -9,6 +9,7 @@ class WebConfig(AppConfig):
     def ready(self) -> None:
         from reunite.web import (
             input_rules,
+            lockout,  # noqa: F401  (connects the lockout audit receiver)
             signals,  # noqa: F401  (connects the login audit receivers)
         )
 
