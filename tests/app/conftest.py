@@ -25,6 +25,13 @@ def fast_password_hashing(settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def second_factor(request: Any, settings: Any) -> None:
+    """Fixtures log users in directly (no authenticator app): the second factor is off
+    unless a test is marked ``two_factor`` (production and the demo keep it on)."""
+    settings.REUNITE_TWO_FACTOR_REQUIRED = request.node.get_closest_marker("two_factor") is not None
+
+
+@pytest.fixture(autouse=True)
 def audit_triggers(request: Any) -> None:
     """Keep the append-only triggers in place, except while a live test's database is emptied.
 

@@ -97,5 +97,24 @@ def revoke_token(
     typer.secho(_("Revoked the API token of %(user)s.") % {"user": username}, fg="green")
 
 
+@app.command("demo-code")
+def demo_code() -> None:
+    """Print the current second-factor code of the demo users (debug installations only)."""
+    setup()
+    from django.conf import settings
+    from django.utils.translation import gettext as _
+
+    if not settings.DEBUG:
+        typer.secho(_("Only for the demo (REUNITE_DEBUG=1)."), fg="red", err=True)
+        raise typer.Exit(2)
+    import base64
+
+    from django_otp.oath import TOTP
+
+    from reunite.registry.demo import DEMO_TOTP_SECRET
+
+    typer.echo(f"{TOTP(base64.b32decode(DEMO_TOTP_SECRET)).token():06d}")
+
+
 def register(root: typer.Typer) -> None:
     root.add_typer(app, name="accounts")

@@ -74,6 +74,9 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "reunite.accounts",
     "reunite.audit",
     "reunite.registry",
@@ -90,6 +93,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "reunite.web.two_factor.RequireTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -192,6 +197,12 @@ FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 # API tokens are valid this long after they are issued (REUNITE_API_TOKEN_HOURS).
 REUNITE_API_TOKEN_HOURS = int(os.environ.get("REUNITE_API_TOKEN_HOURS", str(7 * 24)))
+
+# TWO-FACTOR AUTHENTICATION (django-otp) #
+# Required for every role that sees child data; REUNITE_TWO_FACTOR=off exists for the test
+# suite (its fixtures log users in directly). See docs/security.md.
+REUNITE_TWO_FACTOR_REQUIRED = os.environ.get("REUNITE_TWO_FACTOR", "required") != "off"
+OTP_TOTP_ISSUER = "Reunite"
 
 # LOGIN LOCKOUT (django-axes) #
 # Failed logins are counted per account and per address, separately: either reaching the

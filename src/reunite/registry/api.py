@@ -36,6 +36,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -719,7 +720,7 @@ class EnquiryViewSet(AttachmentUploadMixin, RecordViewSet):
         enquiry = self.get_record("enquiry.change")
         serializer = self.get_serializer(enquiry, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
-        fields, enquirer, _ = EnquirySerializer.split(serializer.validated_data)
+        fields, enquirer, _enquirer_id = EnquirySerializer.split(serializer.validated_data)
         if enquirer:
             self.check_restricted_write(enquiry, enquirer)
         named = self.check_if_match(enquiry)
@@ -974,6 +975,28 @@ class TokenUsernameThrottle(SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": digest}
 
 
+def _check_second_factor(request: Request, user: Any, code: str) -> None:
+    """A token is a login: members who see child data give their second factor too."""
+    from django_otp import match_token, user_has_device
+
+    from reunite.web.two_factor import required_for
+
+    if not required_for(user):
+        return
+    if not user_has_device(user):
+        raise exceptions.ValidationError(
+            {"otp": [_("Set up two-factor authentication in the web application first.")]}
+        )
+    if not code:
+        raise exceptions.ValidationError(
+            {"otp": [_("Give the code from your authenticator app (or a recovery code).")]}
+        )
+    if match_token(user, code.replace(" ", "")) is None:
+        log_event(Acting(user, getattr(request, "request_id", "")).audit_actor,
+                  "login_2fa_failed", "user", user.pk)  # fmt: skip
+        raise exceptions.ValidationError({"otp": [_("That code is not valid.")]})
+
+
 class TokenView(APIView):
     """Obtain (POST, with username and password) or revoke (DELETE) an API token."""
 
@@ -1006,6 +1029,7 @@ class TokenView(APIView):
             raise exceptions.ValidationError(
                 {"non_field_errors": ["This account does not belong to an organisation."]}
             )
+        _check_second_factor(request, user, data.get("otp") or "")
         token = tokens.issue(user)
         user_logged_in.send(sender=user.__class__, request=request._request, user=user)
         return Response(

@@ -582,6 +582,11 @@ class SharedWithSerializer(serializers.Serializer):
 
 class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
+    otp = serializers.CharField(
+        max_length=16, required=False, allow_blank=True,
+        help_text="The code from your authenticator app (or a recovery code): required for "
+        "every role that sees child data.",
+    )  # fmt: skip
     password = serializers.CharField(
         max_length=1024, trim_whitespace=False, style={"input_type": "password"}
     )
