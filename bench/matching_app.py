@@ -67,12 +67,12 @@ def main() -> int:
     from django.contrib.auth import get_user_model
 
     from reunite.accounts.models import Membership, Organization
+    from reunite.core.acting import Acting
     from reunite.linkage import ModelError, default_model, link, train
     from reunite.matching import actions as m
     from reunite.matching.models import CandidatePair
     from reunite.matching.records import child_key, enquiry_key
     from reunite.registry import actions
-    from reunite.registry.actions import Acting
     from reunite.registry.importing import (
         child_fields,
         child_names,

@@ -11,8 +11,8 @@ from django.contrib.auth import get_user_model
 
 from reunite.accounts.models import Membership, Organization, Role
 from reunite.audit.triggers import create_triggers, drop_triggers
+from reunite.core.acting import Acting
 from reunite.registry import actions
-from reunite.registry.actions import Acting
 
 PASSWORD = "correct-horse-battery-staple"
 _counter = itertools.count(1)

@@ -17,8 +17,9 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from reunite.accounts.models import Membership, Organization, Role
+from reunite.cases import actions as case_actions
+from reunite.core.acting import Acting
 from reunite.registry import actions
-from reunite.registry.actions import Acting
 
 ROLES: list[str] = list(Role.values)
 PASSWORD = "api-test-password-2026"
@@ -126,7 +127,7 @@ def world(db: Any) -> World:
     w.records["person_a"] = actions.create_person(
         as_acting(a), {"surname": "Мельник", "given_name": "Петро", "contact": "A-PCONTACT"}
     )
-    w.records["case_a"] = actions.open_case(as_acting(a), enquiry=w.records["enquiry_a"])
+    w.records["case_a"] = case_actions.open_case(as_acting(a), enquiry=w.records["enquiry_a"])
 
     # Party B's records, never shared with A.
     w.records["child_b"] = new_child(
@@ -137,7 +138,7 @@ def world(db: Any) -> World:
     w.records["person_b"] = actions.create_person(
         as_acting(b), {"surname": "Чужаненко", "given_name": "Otherparty", "contact": "B-CONTACT"}
     )
-    w.records["case_b"] = actions.open_case(
+    w.records["case_b"] = case_actions.open_case(
         as_acting(b), enquiry=w.records["enquiry_b"], child=w.records["child_b"]
     )
 
@@ -147,7 +148,7 @@ def world(db: Any) -> World:
     w.records["person_s"] = actions.create_person(
         as_acting(b), {"surname": "Спільненко", "given_name": "Ольга", "contact": "S-PCONTACT"}
     )
-    w.records["case_s"] = actions.open_case(as_acting(b), child=w.records["child_s"])
+    w.records["case_s"] = case_actions.open_case(as_acting(b), child=w.records["child_s"])
     for key in ("child_s", "enquiry_s", "person_s", "case_s"):
         actions.share_record(as_acting(b), w.records[key], orgs["A"])
     return w

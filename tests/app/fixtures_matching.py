@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
+from reunite.core.acting import Acting
 from reunite.linkage import LinkageModel, ModelError, default_model, train
 from reunite.registry import actions
-from reunite.registry.actions import Acting
 from reunite.registry.importing import (
     child_fields,
     child_names,

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from reunite.cases import actions as case_actions
 from reunite.kinship import simulate_pair, synthetic_frequencies, write_frequencies, write_profiles
 from reunite.registry import actions
 from tests.app.conftest import acting
@@ -31,7 +32,7 @@ def move(case: Any, users: Any, *states: str) -> Any:
         "approved": ("med", "coordinator"),
     }  # fmt: skip
     for state in states:
-        case = actions.transition_case(acting(users[movers[state]]), case, state)
+        case = case_actions.transition_case(acting(users[movers[state]]), case, state)
     return case
 
 
@@ -52,12 +53,12 @@ def make_case(
         fields = {"birth_date": birth_date, "birth_date_precision": "day"}
     child = make_child(org=child_org, **fields)
     ua = acting(users[("ua", "caseworker")])
-    case = actions.open_case(ua, enquiry=enquiry)
+    case = case_actions.open_case(ua, enquiry=enquiry)
     actions.share_record(ua, case, orgs["med"])
     if child_org != "ua":
         actions.share_record(ua, case, orgs[child_org])
         actions.share_record(acting(users[(child_org, "caseworker")]), child, orgs["ua"])
-    actions.link_case(ua, case, child=child)
+    case_actions.link_case(ua, case, child=child)
     return move(case, users, "tracing", "match_proposed")
 
 

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from reunite.registry import actions
+from reunite.cases import actions as case_actions
 from reunite.registry.ageing import adulthood_date, ageing_out
 from reunite.registry.models import Child
 from tests.app.conftest import acting
@@ -36,7 +36,7 @@ def test_window_and_open_cases(users: Any, make_child: Any) -> None:
     adult_closed = make_child(
         surname="AdultNoCase", birth_date=_born(19), birth_date_precision="day"
     )
-    actions.open_case(acting(users[("ru", "caseworker")]), child=adult_open)
+    case_actions.open_case(acting(users[("ru", "caseworker")]), child=adult_open)
     flagged = {s.child.pk: s for s in ageing_out(Child.objects.all())}
     assert soon.pk in flagged and not flagged[soon.pk].already_adult
     assert adult_open.pk in flagged and flagged[adult_open.pk].already_adult

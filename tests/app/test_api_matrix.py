@@ -15,7 +15,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from reunite.audit.models import AuditEvent
-from reunite.registry.models import Case, Child, Enquiry, Person
+from reunite.cases.models import Case
+from reunite.registry.models import Child, Enquiry, Person
 from tests.app import fixtures_api
 from tests.app.fixtures_api import (
     A_RESTRICTED,

@@ -10,8 +10,9 @@ from django.test import Client
 from django.urls import reverse
 
 from reunite.accounts.models import Role
+from reunite.cases import actions as case_actions
+from reunite.cases.models import CASE_STATE_ORDER, CaseEvent
 from reunite.registry import actions
-from reunite.registry.models import CASE_STATE_ORDER, CaseEvent
 from tests.app.conftest import acting
 
 # Who may move a case into each state, written out as the workflow documentation states it.
@@ -31,18 +32,18 @@ EXPECTED_MOVERS = {
 @pytest.fixture
 def without_guards(monkeypatch: Any) -> None:
     """These tests are about order and roles; the verification app tests its own guards."""
-    monkeypatch.setattr(actions, "TRANSITION_GUARDS", {})
+    monkeypatch.setattr(case_actions, "TRANSITION_GUARDS", {})
 
 
 @pytest.fixture
 def shared_case(users: Any, make_child: Any, make_enquiry: Any, orgs: Any) -> Any:
     enquiry = make_enquiry(org="ua")
     child = make_child(org="ru")
-    case = actions.open_case(acting(users[("ua", "caseworker")]), enquiry=enquiry)
+    case = case_actions.open_case(acting(users[("ua", "caseworker")]), enquiry=enquiry)
     actions.share_record(acting(users[("ua", "caseworker")]), case, orgs["med"])
     actions.share_record(acting(users[("ua", "caseworker")]), case, orgs["ru"])
     actions.share_record(acting(users[("ru", "caseworker")]), child, orgs["ua"])
-    actions.link_case(acting(users[("ua", "caseworker")]), case, child=child)
+    case_actions.link_case(acting(users[("ua", "caseworker")]), case, child=child)
     return case
 
 
@@ -57,9 +58,9 @@ def test_a_case_walks_the_whole_path_in_order(
 ) -> None:
     case = shared_case
     for state in CASE_STATE_ORDER[1:-1]:
-        case = actions.transition_case(acting(_mover(state, users)), case, state)
+        case = case_actions.transition_case(acting(_mover(state, users)), case, state)
         assert case.state == state
-    case = actions.transition_case(
+    case = case_actions.transition_case(
         acting(users[("ua", "caseworker")]), case, "closed", closing_reason="reunified"
     )
     assert case.state == "closed" and case.closed_at is not None
@@ -75,26 +76,26 @@ def test_each_step_is_allowed_only_to_its_roles(
 ) -> None:
     case = shared_case
     for earlier in CASE_STATE_ORDER[1 : CASE_STATE_ORDER.index(state)]:
-        case = actions.transition_case(acting(_mover(earlier, users)), case, earlier)
+        case = case_actions.transition_case(acting(_mover(earlier, users)), case, earlier)
     for role in Role.values:
         user = users[("med" if role == "coordinator" else "ua", role)]
         if role in EXPECTED_MOVERS[state]:
             continue
         with pytest.raises(PermissionDenied):
-            actions.transition_case(acting(user), case, state)
-    moved = actions.transition_case(acting(_mover(state, users)), case, state)
+            case_actions.transition_case(acting(user), case, state)
+    moved = case_actions.transition_case(acting(_mover(state, users)), case, state)
     assert moved.state == state
 
 
 @pytest.mark.django_db
 def test_steps_cannot_be_skipped_or_repeated(shared_case: Any, users: Any) -> None:
     with pytest.raises(ValidationError, match="can only move to"):
-        actions.transition_case(acting(users[("ua", "verifier")]), shared_case, "verification")
-    case = actions.transition_case(acting(users[("ua", "caseworker")]), shared_case, "tracing")
+        case_actions.transition_case(acting(users[("ua", "verifier")]), shared_case, "verification")
+    case = case_actions.transition_case(acting(users[("ua", "caseworker")]), shared_case, "tracing")
     with pytest.raises(ValidationError):
-        actions.transition_case(acting(users[("ua", "caseworker")]), case, "tracing")
+        case_actions.transition_case(acting(users[("ua", "caseworker")]), case, "tracing")
     with pytest.raises(ValidationError, match="Unknown state"):
-        actions.transition_case(acting(users[("ua", "caseworker")]), case, "teleported")
+        case_actions.transition_case(acting(users[("ua", "caseworker")]), case, "teleported")
 
 
 @pytest.mark.django_db
@@ -103,24 +104,24 @@ def test_closing_needs_a_reason_and_reunified_only_after_follow_up(
 ) -> None:
     worker = acting(users[("ua", "caseworker")])
     with pytest.raises(ValidationError, match="why"):
-        actions.transition_case(worker, shared_case, "closed")
+        case_actions.transition_case(worker, shared_case, "closed")
     with pytest.raises(ValidationError, match="follow-up"):
-        actions.transition_case(worker, shared_case, "closed", closing_reason="reunified")
+        case_actions.transition_case(worker, shared_case, "closed", closing_reason="reunified")
     with pytest.raises(ValidationError, match="Say why"):
-        actions.transition_case(worker, shared_case, "closed", closing_reason="other")
-    case = actions.transition_case(worker, shared_case, "closed", closing_reason="found_adult")
+        case_actions.transition_case(worker, shared_case, "closed", closing_reason="other")
+    case = case_actions.transition_case(worker, shared_case, "closed", closing_reason="found_adult")
     assert case.closing_reason == "found_adult"
     with pytest.raises(ValidationError, match="closed"):
-        actions.transition_case(worker, case, "tracing")
+        case_actions.transition_case(worker, case, "tracing")
 
 
 @pytest.mark.django_db
 def test_a_match_cannot_be_proposed_without_a_child(users: Any, make_enquiry: Any) -> None:
     worker = acting(users[("ua", "caseworker")])
-    case = actions.open_case(worker, enquiry=make_enquiry())
-    case = actions.transition_case(worker, case, "tracing")
+    case = case_actions.open_case(worker, enquiry=make_enquiry())
+    case = case_actions.transition_case(worker, case, "tracing")
     with pytest.raises(ValidationError, match="Link a child"):
-        actions.transition_case(worker, case, "match_proposed")
+        case_actions.transition_case(worker, case, "match_proposed")
 
 
 @pytest.mark.django_db
@@ -145,8 +146,8 @@ def test_case_page_offers_only_the_users_transitions(shared_case: Any, users: An
 @pytest.mark.django_db
 def test_case_references_are_unique_and_sequential(users: Any, make_enquiry: Any) -> None:
     worker = acting(users[("ua", "caseworker")])
-    first = actions.open_case(worker, enquiry=make_enquiry())
-    second = actions.open_case(worker, enquiry=make_enquiry(surname="Інший"))
+    first = case_actions.open_case(worker, enquiry=make_enquiry())
+    second = case_actions.open_case(worker, enquiry=make_enquiry(surname="Інший"))
     assert first.reference != second.reference
     assert int(second.reference.rsplit("-", 1)[1]) == int(first.reference.rsplit("-", 1)[1]) + 1
 
@@ -155,8 +156,8 @@ def test_case_references_are_unique_and_sequential(users: Any, make_enquiry: Any
 def test_a_registered_guard_blocks_the_step_and_says_what_is_missing(
     shared_case: Any, users: Any, monkeypatch: Any
 ) -> None:
-    monkeypatch.setattr(actions, "TRANSITION_GUARDS", {})
-    actions.register_transition_guard("tracing", lambda case: ["a signed consent form"])
+    monkeypatch.setattr(case_actions, "TRANSITION_GUARDS", {})
+    case_actions.register_transition_guard("tracing", lambda case: ["a signed consent form"])
     with pytest.raises(ValidationError, match="Missing: a signed consent form"):
-        actions.transition_case(acting(users[("ua", "caseworker")]), shared_case, "tracing")
-    assert actions.missing_for_transition(shared_case, "tracing") == ["a signed consent form"]
+        case_actions.transition_case(acting(users[("ua", "caseworker")]), shared_case, "tracing")
+    assert case_actions.missing_for_transition(shared_case, "tracing") == ["a signed consent form"]

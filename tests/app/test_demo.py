@@ -8,9 +8,10 @@ from django.test import RequestFactory
 from typer.testing import CliRunner
 
 from reunite.audit.log import verify_chain
+from reunite.cases.models import Case
 from reunite.cli.main import app
-from reunite.registry.demo import DEMO_PASSWORD, USERS
-from reunite.registry.models import Case, Child, Enquiry
+from reunite.demo.load import DEMO_PASSWORD, USERS
+from reunite.registry.models import Child, Enquiry
 
 
 @pytest.mark.django_db

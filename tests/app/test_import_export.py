@@ -24,9 +24,9 @@ from reunite.accounts.models import Membership, Organization
 from reunite.audit.log import verify_chain
 from reunite.audit.models import AuditEvent
 from reunite.cli.main import app
+from reunite.core.acting import Acting
 from reunite.interchange import read_file
 from reunite.registry import actions
-from reunite.registry.actions import Acting
 from reunite.registry.exporting import ExportRefused, export_file, generated_id
 from reunite.registry.importing import ImportFailed, ImportRefused, import_file
 from reunite.registry.models import Child, ChildName, Enquiry, Person

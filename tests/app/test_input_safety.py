@@ -169,9 +169,9 @@ HUGE = "99999999999999999999"
         ("get", f"/api/cases/{HUGE}/", None, 404),
         ("post", "/api/cases/", {"child": int(HUGE)}, 400),
         ("post", "/api/enquiries/", {"surname": "А", "enquirer_id": int(HUGE)}, 400),
-        ("get", f"/verification/api/evidence/{HUGE}/", None, 404),
-        ("get", f"/verification/api/kinship/{HUGE}/", None, 404),
-        ("get", f"/matching/api/pairs/{HUGE}/", None, 404),
+        ("get", f"/api/verification/evidence/{HUGE}/", None, 404),
+        ("get", f"/api/verification/kinship/{HUGE}/", None, 404),
+        ("get", f"/api/matching/pairs/{HUGE}/", None, 404),
     ],
 )
 def test_out_of_range_ids_are_client_errors(

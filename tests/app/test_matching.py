@@ -10,6 +10,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from reunite.audit.log import verify_chain
 from reunite.audit.models import AuditEvent
+from reunite.cases import actions as case_actions
+from reunite.cases.models import Case
 from reunite.matching import actions as m
 from reunite.matching.models import (
     CandidatePair,
@@ -20,7 +22,6 @@ from reunite.matching.models import (
     PairStatus,
 )
 from reunite.registry import actions as registry_actions
-from reunite.registry.models import Case
 from tests.app.fixtures_matching import (
     acting,
     add_pair_records,
@@ -214,8 +215,8 @@ def test_confirming_advances_an_existing_case(users: Any, model_v1: Any) -> None
         users, surname="Лисенко", given="Марта", birth=dt.date(2016, 2, 2)
     )
     ua_cw = acting(users[("ua", "caseworker")])
-    case = registry_actions.open_case(ua_cw, enquiry=enquiry)
-    registry_actions.transition_case(ua_cw, case, "tracing")
+    case = case_actions.open_case(ua_cw, enquiry=enquiry)
+    case_actions.transition_case(ua_cw, case, "tracing")
     _run(users)
     pair = CandidatePair.objects.get(enquiry=enquiry, child=child)
     m.decide(acting(users[("ua", "verifier")]), pair, Decision.SAME)
@@ -341,10 +342,10 @@ def test_confirming_a_match_already_proposed_moves_the_case_to_verification(
         users, surname="Савчук", given="Ірина", birth=dt.date(2012, 10, 10)
     )
     ua_cw = acting(users[("ua", "caseworker")])
-    case = registry_actions.open_case(ua_cw, enquiry=enquiry)
-    registry_actions.link_case(ua_cw, case, child=child)
-    registry_actions.transition_case(ua_cw, case, "tracing")
-    registry_actions.transition_case(ua_cw, case, "match_proposed")
+    case = case_actions.open_case(ua_cw, enquiry=enquiry)
+    case_actions.link_case(ua_cw, case, child=child)
+    case_actions.transition_case(ua_cw, case, "tracing")
+    case_actions.transition_case(ua_cw, case, "match_proposed")
     _run(users)
     pair = CandidatePair.objects.get(enquiry=enquiry, child=child)
     decided = m.decide(acting(users[("ua", "verifier")]), pair, Decision.SAME, "documents agree")

@@ -1,4 +1,4 @@
-"""REST API of the review queue and runs (/matching/api/): tokens, roles, audit, decisions."""
+"""REST API of the review queue and runs (/api/matching/): tokens, roles, audit, decisions."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from reunite.audit.models import AuditEvent
+from reunite.cases.models import Case
 from reunite.matching import actions as m
 from reunite.matching.models import CandidatePair, MatchRun, PairStatus
-from reunite.registry.models import Case
 from tests.app.fixtures_matching import (
     acting,
     add_pair_records,
@@ -20,7 +20,7 @@ from tests.app.fixtures_matching import (
 )
 
 pytestmark = pytest.mark.django_db
-PAIRS, RUNS = "/matching/api/pairs/", "/matching/api/runs/"
+PAIRS, RUNS = "/api/matching/pairs/", "/api/matching/runs/"
 
 
 def _client(user: Any | None = None) -> APIClient:

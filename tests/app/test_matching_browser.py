@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
+from reunite.cases.models import Case
 from reunite.matching import actions as m
 from reunite.matching.models import CandidatePair, MatchRun, PairStatus
-from reunite.registry.models import Case
 from tests.app.browser import BROWSER_MARKS, log_in
 from tests.app.fixtures_matching import (
     acting,
@@ -34,7 +34,9 @@ def _run_matching(page: Any, *, full: bool) -> None:
     page.click("text=Runs and model")
     if full:
         page.check("#id_full")
-    page.click("[data-testid=run-matching]")
+    # The run is synchronous: on a loaded machine (a parallel suite) it outlasts the default
+    # 30 s a click waits for the navigation it starts.
+    page.click("[data-testid=run-matching]", timeout=180_000)
     page.wait_for_selector("[data-testid=run-status]")
     assert page.inner_text("[data-testid=run-status]") == "Succeeded"
 

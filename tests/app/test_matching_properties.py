@@ -18,11 +18,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reunite.audit.models import AuditEvent
+from reunite.cases.models import Case
 from reunite.matching import actions as m
 from reunite.matching.models import CandidatePair, MatchDecision, MatchRun, PairStatus
 from reunite.matching.records import child_record, enquiry_record
 from reunite.registry import actions as registry_actions
-from reunite.registry.models import Case
 from tests.app.fixtures_matching import acting, add_pair_records
 
 pytestmark = pytest.mark.django_db

@@ -9,9 +9,9 @@ import pytest
 from django.urls import reverse
 
 from reunite.audit.models import AuditEvent
+from reunite.cases.models import Case
 from reunite.matching import actions as m
 from reunite.matching.models import CandidatePair, LinkModelVersion, MatchRun, PairStatus
-from reunite.registry.models import Case
 from tests.app.fixtures_matching import (
     acting,
     add_pair_records,

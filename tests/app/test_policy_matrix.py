@@ -13,7 +13,7 @@ from django.test import Client
 from django.urls import reverse
 
 from reunite.accounts.models import Role
-from reunite.registry import actions
+from reunite.cases import actions as case_actions
 from tests.app.conftest import acting
 
 ROLES = Role.values
@@ -80,7 +80,7 @@ def test_another_partys_records_are_never_shown(
 ) -> None:
     child = make_child(org="ru", surname="Савицкая", given_name="Анастасия")
     enquiry = make_enquiry(org="ru", surname="Олейник", given_name="Тимофей")
-    case = actions.open_case(acting(users[("ru", "caseworker")]), child=child)
+    case = case_actions.open_case(acting(users[("ru", "caseworker")]), child=child)
     client = _client(users[(org, role)])
     gets = [
         reverse("child-detail", args=[child.pk]),

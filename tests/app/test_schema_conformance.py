@@ -57,7 +57,7 @@ def _assert_valid(validator: Any, value: Any) -> None:
 
 
 def test_open_case_closing_reason_matches_the_schema(users: Any, make_enquiry: Any) -> None:
-    from reunite.registry import actions
+    from reunite.cases import actions
     from tests.app.conftest import acting
 
     caseworker = users[("ua", "caseworker")]
@@ -70,7 +70,7 @@ def test_open_case_closing_reason_matches_the_schema(users: Any, make_enquiry: A
 def test_evidence_interviewee_matches_the_schema(users: Any, vcase: Any) -> None:  # noqa: F811
     client = _api(users[("ua", "caseworker")])
     created = client.post(
-        f"/verification/api/cases/{vcase.pk}/evidence/",
+        f"/api/verification/cases/{vcase.pk}/evidence/",
         {"kind": "biography", "title": "Call", "provided_by": "Caseworker",
          "notes": "Spoke to the aunt."},
         format="multipart",
@@ -97,7 +97,7 @@ def test_evidence_dates_out_of_any_plausible_range_are_refused(
 ) -> None:
     client = _api(users[("ua", "caseworker")])
     response = client.post(
-        f"/verification/api/cases/{vcase.pk}/evidence/",
+        f"/api/verification/cases/{vcase.pk}/evidence/",
         {"kind": "biography", "title": "Note", "provided_by": "Caseworker",
          "notes": "text", field: value},
         format="multipart",
@@ -112,7 +112,7 @@ def test_pair_list_rows_match_the_schema(users: Any, trained_link_model: Any) ->
     m.install_model(acting(users[("ua", "caseworker")]), trained_link_model)
     add_pair_records(users, surname="Ткаченко", given="Оксана", birth=dt.date(2013, 8, 8))
     caseworker = _api(users[("ua", "caseworker")])
-    assert caseworker.post("/matching/api/runs/", {"full": True}, format="json").status_code == 201
-    listed = _api(users[("ua", "verifier")]).get("/matching/api/pairs/").json()
+    assert caseworker.post("/api/matching/runs/", {"full": True}, format="json").status_code == 201
+    listed = _api(users[("ua", "verifier")]).get("/api/matching/pairs/").json()
     assert listed["results"]
     _assert_valid(_component_validator("PaginatedPairListList"), listed)

@@ -120,12 +120,12 @@ def test_api_token_for_a_member_without_an_authenticator_is_refused(users: Any) 
 
 
 def test_demo_users_are_pre_enrolled(settings: Any) -> None:
-    from reunite.registry.demo import DEMO_TOTP_SECRET, USERS, load_demo
+    from reunite.demo import DEMO_TOTP_SECRET, USERS, load_demo
 
     load_demo(children=10, enquiries=5)
     username = USERS[0][0]
     client = Client()
-    from reunite.registry.demo import DEMO_PASSWORD
+    from reunite.demo import DEMO_PASSWORD
 
     login = client.post("/login/", {"username": username, "password": DEMO_PASSWORD})
     assert login.status_code == 302

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from reunite.accounts.models import Role
 from reunite.audit.log import verify_chain
 from reunite.audit.models import AuditEvent
-from reunite.registry import actions as registry_actions
+from reunite.cases import actions as case_actions
 from reunite.verification import actions, status
 from reunite.verification.models import Evidence, KinshipReport, RelationshipDecision
 from tests.app import fixtures_verification
@@ -522,12 +522,12 @@ def test_the_case_reaches_approved_only_when_verified_and_in_the_childs_interest
     approve(users[("ua", "verifier")], case, items)
     approve(users[("ru", "verifier")], case, items)
     actions.record_bid(acting(users[("ua", "caseworker")]), case, bid_fields(decision="against"))
-    assert registry_actions.missing_for_transition(case, "approved") == [
+    assert case_actions.missing_for_transition(case, "approved") == [
         "no best-interests decision in favour (the latest decision: Reunification is not in the "
         "child's best interests)"
     ]
     actions.record_bid(acting(users[("ua", "caseworker")]), case, bid_fields())
-    assert registry_actions.missing_for_transition(case, "approved") == []
+    assert case_actions.missing_for_transition(case, "approved") == []
     case = move(case, users, "approved")
     assert case.state == "approved"
     # The verification record is closed now.
@@ -607,7 +607,7 @@ def test_child_age_counts_whole_years(born: dt.date, on: dt.date) -> None:
 def test_the_demo_helper_verifies_a_case_through_the_rules(
     relationship: str, users: Any, orgs: Any, make_child: Any, make_enquiry: Any
 ) -> None:
-    from reunite.verification.demo import verify_demo_case
+    from reunite.demo.verification import verify_demo_case
 
     case = make_case(users, orgs, make_child, make_enquiry, relationship=relationship)
     case = move(case, users, "verification", "best_interests")

@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 
 from reunite.accounts.models import Membership, Organization, Role
 from reunite.audit.models import AuditEvent
-from reunite.registry import actions as registry_actions
+from reunite.cases import actions as case_actions
 from reunite.verification import actions
 from reunite.verification.models import Evidence, RelationshipDecision
 from tests.app import fixtures_verification
@@ -42,7 +42,7 @@ def _evidence(user: Any, case: Any, **fields: Any) -> Evidence:
 def test_status_per_role(role: str, vcase: Any, users: Any) -> None:
     _evidence(users[("ua", "caseworker")], vcase)
     actions.record_bid(acting(users[("ua", "caseworker")]), vcase, bid_fields(decision="deferred"))
-    response = api(_user(users, role)).get(f"/verification/api/cases/{vcase.pk}/")
+    response = api(_user(users, role)).get(f"/api/verification/cases/{vcase.pk}/")
     assert response.status_code == 200
     body = response.json()
     assert body["case"] == vcase.reference and body["cross_border"] is True
@@ -56,14 +56,14 @@ def test_status_per_role(role: str, vcase: Any, users: Any) -> None:
 
 @pytest.mark.django_db
 def test_anonymous_and_invisible_callers(vcase: Any) -> None:
-    assert APIClient().get(f"/verification/api/cases/{vcase.pk}/").status_code in (401, 403)
+    assert APIClient().get(f"/api/verification/cases/{vcase.pk}/").status_code in (401, 403)
     from django.contrib.auth import get_user_model
 
     other = Organization.objects.create(short_name="XX", name="Other", kind="ngo", country="PL")
     user = get_user_model().objects.create_user(username="xx-verifier", password="x" * 12)
     Membership.objects.create(user=user, organization=other, role=Role.VERIFIER)
-    assert api(user).get(f"/verification/api/cases/{vcase.pk}/").status_code == 404
-    assert api(user).get(f"/verification/api/cases/{vcase.pk}/evidence/").status_code == 404
+    assert api(user).get(f"/api/verification/cases/{vcase.pk}/").status_code == 404
+    assert api(user).get(f"/api/verification/cases/{vcase.pk}/evidence/").status_code == 404
     assert AuditEvent.objects.filter(action="denied", actor_username="xx-verifier").exists()
 
 
@@ -71,7 +71,7 @@ def test_anonymous_and_invisible_callers(vcase: Any) -> None:
 @pytest.mark.parametrize("role", Role.values)
 def test_evidence_upload_per_role(role: str, vcase: Any, users: Any) -> None:
     response = api(_user(users, role)).post(
-        f"/verification/api/cases/{vcase.pk}/evidence/",
+        f"/api/verification/cases/{vcase.pk}/evidence/",
         {"kind": "power_of_attorney", "title": "Power of attorney", "provided_by": "Notary",
          "on_required_form": "false", "file": pdf()},
         format="multipart",
@@ -90,7 +90,7 @@ def test_bad_evidence_uploads_are_400s_naming_the_field(
     vcase: Any, users: Any, settings: Any
 ) -> None:
     client = api(users[("ua", "caseworker")])
-    url = f"/verification/api/cases/{vcase.pk}/evidence/"
+    url = f"/api/verification/cases/{vcase.pk}/evidence/"
     response = client.post(
         url, {"kind": "birth_certificate", "title": "x", "provided_by": "y",
               "file": SimpleUploadedFile("x.pdf", b"GIF89a not accepted")}, format="multipart",
@@ -118,7 +118,7 @@ def test_four_eyes_over_the_api(vcase: Any, users: Any) -> None:
                             "child_wishes"]),
     ]  # fmt: skip
     ids = [i.pk for i in items]
-    url = f"/verification/api/cases/{vcase.pk}/decisions/"
+    url = f"/api/verification/cases/{vcase.pk}/decisions/"
     # Reject without reason; approve without evidence; approve own submission.
     response = api(users[("ru", "verifier")]).post(url, {"decision": "reject"}, format="json")
     assert response.status_code == 400 and "reason" in response.json()
@@ -147,23 +147,23 @@ def test_four_eyes_over_the_api(vcase: Any, users: Any) -> None:
         url, {"decision": "approve", "evidence": ids}, format="json"
     )
     assert response.status_code == 201
-    assert api(ua_cw).get(f"/verification/api/cases/{vcase.pk}/").json()["verified"] is True
+    assert api(ua_cw).get(f"/api/verification/cases/{vcase.pk}/").json()["verified"] is True
     # Countersignature: the mediator's coordinator only.
-    cs = f"/verification/api/cases/{vcase.pk}/countersign/"
+    cs = f"/api/verification/cases/{vcase.pk}/countersign/"
     assert api(users[("ua", "coordinator")]).post(cs, {}, format="json").status_code == 403
     assert api(users[("med", "coordinator")]).post(cs, {}, format="json").status_code == 201
     # A change to the evidence by its party withdraws the approvals relying on it.
     patch = api(ru_cw).patch(
-        f"/verification/api/evidence/{items[2].pk}/", {"title": "Joint report (v2)"},
+        f"/api/verification/evidence/{items[2].pk}/", {"title": "Joint report (v2)"},
         format="json",
     )  # fmt: skip
     assert patch.status_code == 200 and patch.json()["version"] == 2
-    body = api(ua_cw).get(f"/verification/api/cases/{vcase.pk}/").json()
+    body = api(ua_cw).get(f"/api/verification/cases/{vcase.pk}/").json()
     assert body["verified"] is False and body["approvals"] == []
     assert body["countersignature"] is None
     # Only the party that added an item changes it.
     other = api(ua_cw).patch(
-        f"/verification/api/evidence/{items[2].pk}/", {"title": "x"}, format="json"
+        f"/api/verification/evidence/{items[2].pk}/", {"title": "x"}, format="json"
     )
     assert other.status_code == 403
 
@@ -171,7 +171,7 @@ def test_four_eyes_over_the_api(vcase: Any, users: Any) -> None:
 @pytest.mark.django_db
 def test_dna_over_the_api(vcase: Any, users: Any) -> None:
     profiles, freqs = dna_files()
-    url = f"/verification/api/cases/{vcase.pk}/dna/"
+    url = f"/api/verification/cases/{vcase.pk}/dna/"
     data = {"profiles": profiles, "frequencies": freqs, "claimant_profile": "M-01",
             "child_profile": "C-07", "theta": 0.01, "mutation_rate": 0.002}  # fmt: skip
     assert api(users[("ua", "caseworker")]).post(url, data, format="multipart").status_code == 403
@@ -183,11 +183,11 @@ def test_dna_over_the_api(vcase: Any, users: Any) -> None:
     assert report["relationship"] == "parent-child" and report["combined_lr"] > 1e4
     assert report["result"]["loci"][0]["genotypes"] and report["frequency_database_synthetic"]
     auditor = api(users[("ua", "auditor")])
-    assert auditor.get(f"/verification/api/kinship/{report['id']}/").status_code == 200
-    pdf_response = auditor.get(f"/verification/api/kinship/{report['id']}/pdf/")
+    assert auditor.get(f"/api/verification/kinship/{report['id']}/").status_code == 200
+    pdf_response = auditor.get(f"/api/verification/kinship/{report['id']}/pdf/")
     assert pdf_response.status_code == 200 and pdf_response.content.startswith(b"%PDF")
     officer = api(users[("ua", "transfer_officer")])
-    assert officer.get(f"/verification/api/kinship/{report['id']}/").status_code == 403
+    assert officer.get(f"/api/verification/kinship/{report['id']}/").status_code == 403
     bad = SimpleUploadedFile("p.csv", b"person_id,locus,allele1,allele2\nM-01,TH01,X,6\n")
     profiles, freqs = dna_files()
     response = api(users[("ua", "verifier")]).post(
@@ -198,7 +198,7 @@ def test_dna_over_the_api(vcase: Any, users: Any) -> None:
 
 @pytest.mark.django_db
 def test_best_interests_over_the_api(vcase: Any, users: Any) -> None:
-    url = f"/verification/api/cases/{vcase.pk}/best-interests/"
+    url = f"/api/verification/cases/{vcase.pk}/best-interests/"
     bad = bid_fields(panel=bid_fields()["panel"][:2], child_views="")
     response = api(users[("ua", "caseworker")]).post(url, bad, format="json")
     assert response.status_code == 400 and {"panel", "child_views"} <= set(response.json())
@@ -219,7 +219,7 @@ def test_the_registry_api_refuses_approved_until_verified(vcase: Any, users: Any
     )
     assert response.status_code == 400
     assert any("two verifiers" in m for m in response.json()["to_state"])
-    assert registry_actions.missing_for_transition(case, "approved")
+    assert case_actions.missing_for_transition(case, "approved")
 
 
 @pytest.mark.django_db
@@ -229,10 +229,10 @@ def test_the_schema_documents_the_verification_api(users: Any) -> None:
     )
     paths = yaml.safe_load(response.content)["paths"]
     for path in (
-        "/verification/api/cases/{id}/", "/verification/api/cases/{id}/evidence/",
-        "/verification/api/cases/{id}/dna/", "/verification/api/cases/{id}/decisions/",
-        "/verification/api/cases/{id}/countersign/", "/verification/api/cases/{id}/best-interests/",
-        "/verification/api/evidence/{id}/", "/verification/api/kinship/{id}/pdf/",
+        "/api/verification/cases/{id}/", "/api/verification/cases/{id}/evidence/",
+        "/api/verification/cases/{id}/dna/", "/api/verification/cases/{id}/decisions/",
+        "/api/verification/cases/{id}/countersign/", "/api/verification/cases/{id}/best-interests/",
+        "/api/verification/evidence/{id}/", "/api/verification/kinship/{id}/pdf/",
     ):  # fmt: skip
         assert path in paths, path
 
@@ -254,7 +254,7 @@ def test_every_write_refuses_the_roles_that_may_not_use_it(
     client = api(_user(users, role))
     for endpoint, allowed in API_POSTS.items():
         fmt = "multipart" if endpoint in ("evidence", "dna") else "json"
-        response = client.post(f"/verification/api/cases/{vcase.pk}/{endpoint}/", {}, format=fmt)
+        response = client.post(f"/api/verification/cases/{vcase.pk}/{endpoint}/", {}, format=fmt)
         # Allowed roles get past the policy to the input checks (400, or 400 "not verified"
         # for the countersignature); the others are refused.
         assert response.status_code == (400 if role in allowed else 403), (

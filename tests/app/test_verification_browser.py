@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from reunite.registry.models import Case
+from reunite.cases.models import Case
 from reunite.verification.models import Evidence
 from tests.app.browser import BROWSER_MARKS, log_in, new_page
 from tests.app.fixtures_verification import PDF, dna_files, make_case

@@ -10,8 +10,10 @@ from django.test import Client
 from django.urls import reverse
 
 from reunite.audit.models import AuditEvent
+from reunite.cases import actions as case_actions
+from reunite.registry import actions
 from reunite.registry.models import Attachment, Child, Enquiry
-from tests.app.conftest import PASSWORD
+from tests.app.conftest import PASSWORD, acting
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
@@ -256,3 +258,20 @@ def test_identity_documents_are_added_by_the_owner_and_audited(users: Any, make_
     assert AuditEvent.objects.filter(
         object_type="child", object_id=str(child.pk), action="update"
     ).exists()
+
+
+@pytest.mark.django_db
+def test_dashboard_counts_every_open_case_by_state(users: Any, make_enquiry: Any) -> None:
+    """Several cases in one state count as several (not one row per case), closed ones not."""
+    worker = acting(users[("ua", "caseworker")])
+    cases = [case_actions.open_case(worker, enquiry=make_enquiry()) for _ in range(5)]
+    for case in cases[:3]:
+        case_actions.transition_case(worker, case, "tracing")
+    for case in cases[1:3]:  # shared, so the owner's rows join the shared-with table
+        actions.share_record(worker, case, users[("ru", "caseworker")].membership.organization)
+    case_actions.transition_case(worker, cases[4], "closed", closing_reason="duplicate")
+    response = _login(users[("ua", "caseworker")]).get(reverse("dashboard"))
+    rows = {state: n for _, state, n in response.context["state_rows"]}
+    assert (rows["registered"], rows["tracing"], rows["approved"]) == (1, 3, 0)
+    assert response.context["open_total"] == 4
+    assert b'data-testid="open-total">4<' in response.content

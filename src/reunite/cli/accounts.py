@@ -66,7 +66,7 @@ def tokens() -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from reunite.accounts.tokens import describe
+    from reunite.core.tokens import describe
 
     table = Table(_("username"), _("organisation"), _("key"), _("issued"), _("expires"))
     for token in Token.objects.select_related("user").order_by("created"):
@@ -88,8 +88,8 @@ def revoke_token(
     setup()
     from django.utils.translation import gettext as _
 
-    from reunite.accounts.tokens import revoke
     from reunite.audit.log import Actor
+    from reunite.core.tokens import revoke
 
     if not revoke(Actor.system("cli-revoke-token"), username):
         typer.secho(_("%(user)s has no API token.") % {"user": username}, fg="yellow")
@@ -111,7 +111,7 @@ def demo_code() -> None:
 
     from django_otp.oath import TOTP
 
-    from reunite.registry.demo import DEMO_TOTP_SECRET
+    from reunite.demo import DEMO_TOTP_SECRET
 
     typer.echo(f"{TOTP(base64.b32decode(DEMO_TOTP_SECRET)).token():06d}")
 

@@ -48,7 +48,7 @@ def demo(
     setup()
     from django.core.management import call_command
 
-    from reunite.registry.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, load_demo
+    from reunite.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, load_demo
 
     call_command("migrate", interactive=False, verbosity=0)
     summary = load_demo(seed=seed, children=children, enquiries=enquiries, progress=True)

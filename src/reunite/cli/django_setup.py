@@ -26,7 +26,7 @@ def acting_as(username: str) -> Any:
     from django.contrib.auth import get_user_model
 
     from reunite.accounts import policy
-    from reunite.registry.actions import Acting
+    from reunite.core.acting import Acting
 
     user = get_user_model().objects.filter(username=username, is_active=True).first()
     if user is None or policy.membership_of(user) is None:

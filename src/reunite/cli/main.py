@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from reunite.cli import accounts, app_commands, kinship, linkage, names, synth
+from reunite.cli import accounts, app_commands, kinship, linkage, names, pprl, synth
 
 app = typer.Typer(
     name="reunite",
@@ -22,6 +22,7 @@ app.add_typer(names.app, name="names", help="Compare names, list spellings, look
 app.add_typer(kinship.app, name="kinship", help="DNA kinship likelihood ratios and screening.")
 app.add_typer(synth.app, name="synth", help="Synthetic populations with known truth.")
 linkage.register(app)
+app.add_typer(pprl.app, name="pprl", help="Privacy-preserving linkage through a mediator.")
 accounts.register(app)
 
 

@@ -88,7 +88,7 @@ def _case(acting: Any, reference: str) -> Any:
     from django.http import Http404
 
     from reunite.accounts import policy
-    from reunite.registry.models import Case
+    from reunite.cases.models import Case
 
     case = Case.objects.filter(reference=reference.strip()).only("pk").first()
     if case is None:

@@ -80,8 +80,10 @@ INSTALLED_APPS = [
     "reunite.accounts",
     "reunite.audit",
     "reunite.registry",
+    "reunite.cases",
     "reunite.matching",
     "reunite.verification",
+    "reunite.reunification",
     "reunite.web",
 ]
 
@@ -257,7 +259,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
-    "EXCEPTION_HANDLER": "reunite.registry.api.exception_handler",
+    "EXCEPTION_HANDLER": "reunite.core.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Reunite API",

@@ -4,8 +4,9 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
-    path("api/", include("reunite.registry.api_urls")),
+    path("api/", include("reunite.config.api_urls")),
     path("matching/", include("reunite.matching.urls")),
     path("verification/", include("reunite.verification.urls")),
+    path("", include("reunite.cases.urls")),
     path("", include("reunite.web.urls")),
 ]

@@ -28,6 +28,9 @@ from django.utils import timezone
 from reunite import linkage
 from reunite.accounts import policy
 from reunite.audit.log import log_event
+from reunite.cases import actions as case_actions
+from reunite.cases.models import Case, CaseState
+from reunite.core.acting import Acting
 from reunite.matching.models import (
     DECIDED_STATUSES,
     CandidatePair,
@@ -45,9 +48,7 @@ from reunite.matching.records import (
     explanation_json,
     pk_of,
 )
-from reunite.registry import actions as registry_actions
-from reunite.registry.actions import Acting
-from reunite.registry.models import Case, CaseState, Child, Enquiry
+from reunite.registry.models import Child, Enquiry
 
 #: A run still marked *running* after this long is taken to have died (the process was
 #: killed) and no longer blocks a new run for its organisation.
@@ -624,7 +625,7 @@ def decide(acting: Acting, pair: CandidatePair, decision: str, note: str = "") -
     """Record a verifier's decision on a candidate pair.
 
     *same* links the request and the child on a case and moves it to *match proposed*
-    (``registry.actions.record_confirmed_match``), or on to *verification* when the case
+    (``cases.actions.record_confirmed_match``), or on to *verification* when the case
     already proposed this very match; *not_same* rejects the pair for good;
     *unsure* sends it to a second verifier: whoever said unsure cannot decide it finally.
     """
@@ -664,7 +665,7 @@ def decide(acting: Acting, pair: CandidatePair, decision: str, note: str = "") -
         was_proposed = Case.objects.filter(
             enquiry=pair.enquiry, child=pair.child, state=CaseState.MATCH_PROPOSED
         ).exists()
-        case = registry_actions.record_confirmed_match(
+        case = case_actions.record_confirmed_match(
             acting, pair.enquiry, pair.child, note=case_note
         )
         if was_proposed and case.state == CaseState.MATCH_PROPOSED:
@@ -672,7 +673,7 @@ def decide(acting: Acting, pair: CandidatePair, decision: str, note: str = "") -
             # verifier's confirmation advances it to verification, where guards allow.
             try:
                 with transaction.atomic():
-                    case = registry_actions.transition_case(
+                    case = case_actions.transition_case(
                         acting, case, CaseState.VERIFICATION, note=case_note
                     )
             except (ValidationError, PermissionDenied) as exc:

@@ -1,6 +1,6 @@
-"""REST API of the review queue and match runs, mounted at ``/matching/api/``.
+"""REST API of the review queue and match runs: ``/api/matching/pairs/``, ``/api/matching/runs/``.
 
-Same rules as the screens and the registry API (``reunite.registry.api``): token or
+Same rules as the screens and every endpoint (``reunite.core.api``): token or
 session authentication; who may see or do what is asked of ``reunite.accounts.policy``
 (through ``reunite.matching.actions``); a pair whose two records the caller's organisation
 cannot both see is "not found"; every write goes through ``reunite.matching.actions``;
@@ -18,13 +18,14 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.routers import DefaultRouter
 
 from reunite.accounts import policy
+from reunite.core.api import ApiMixin
 from reunite.matching import actions
 from reunite.matching.forms import SHOW_CHOICES
 from reunite.matching.models import CandidatePair, Decision, MatchRun
 from reunite.registry import actions as registry_actions
-from reunite.registry.api import ApiMixin
 
 
 def _enquiry(enquiry: Any) -> dict[str, Any]:
@@ -266,3 +267,9 @@ class RunViewSet(ApiMixin, viewsets.GenericViewSet):  # type: ignore[misc]
         # The run exists either way; a failed one says so in "status" and "error".
         run = self.get_queryset().get(pk=run.pk)
         return Response(RunSerializer(run).data, status=status.HTTP_201_CREATED)
+
+
+def register(router: DefaultRouter) -> None:
+    """Add the matching viewsets to the API router, under ``matching/``."""
+    router.register("matching/pairs", PairViewSet, basename="api-pair")
+    router.register("matching/runs", RunViewSet, basename="api-run")

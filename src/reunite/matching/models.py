@@ -141,7 +141,7 @@ class CandidatePair(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     case = models.ForeignKey(
-        "registry.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "cases.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
     class Meta:

@@ -1,16 +1,13 @@
-"""Screens of the review queue and match runs, mounted at ``/matching/``; API under ``api/``."""
+"""Screens of the review queue and match runs, mounted at ``/matching/``.
 
-from django.urls import include, path
-from rest_framework.routers import DefaultRouter
+The API is on the one API router (``reunite.matching.api.register``: ``/api/matching/``).
+"""
 
-from reunite.matching import api, views
+from django.urls import path
+
+from reunite.matching import views
 
 app_name = "matching"
-
-router = DefaultRouter()
-router.include_root_view = False
-router.register("pairs", api.PairViewSet, basename="api-pair")
-router.register("runs", api.RunViewSet, basename="api-run")
 
 urlpatterns = [
     path("", views.queue, name="queue"),
@@ -20,5 +17,4 @@ urlpatterns = [
     path("runs/start/", views.run_start, name="run-start"),
     path("runs/<int:pk>/", views.run_detail, name="run-detail"),
     path("models/retrain/", views.model_retrain, name="model-retrain"),
-    path("api/", include(router.urls)),
 ]

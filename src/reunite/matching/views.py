@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from reunite.accounts import policy
+from reunite.core.acting import Acting
 from reunite.matching import actions
 from reunite.matching.forms import DecisionForm, QueueFilterForm, RunForm
 from reunite.matching.models import (
@@ -31,7 +32,6 @@ from reunite.matching.models import (
 )
 from reunite.matching.records import explanation_text
 from reunite.registry import actions as registry_actions
-from reunite.registry.actions import Acting
 
 PAGE_SIZE = 25
 #: Runs over more records than this are refused from the web page (use the CLI).

@@ -1,104 +1,40 @@
 """Every write to the registry: checked against the policy, audited in the same transaction.
 
 Views, the API, the importer and the CLI call these functions and never save records
-themselves (the Zulip "actions" rule). Each function takes an ``Acting`` (the user, their
-organisation and the request id) first.
+themselves (the Zulip "actions" rule). Each function takes an ``Acting``
+(``reunite.core.acting``: the user, their organisation and the request id) first. Cases
+have their own actions in ``reunite.cases.actions``.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import F, Model
-from django.utils import timezone
+from django.db.models import Model
 
 from reunite.accounts import policy
 from reunite.accounts.models import Organization
 from reunite.audit.log import Actor, log_event
+from reunite.core.acting import Acting
+from reunite.core.locking import StaleRecord, bump_version, check_version
 from reunite.registry.models import (
-    CASE_STATE_ORDER,
     Attachment,
-    Case,
-    CaseEvent,
-    CaseState,
     Child,
     ChildName,
-    ClosingReason,
     Enquiry,
     IdentityDocument,
+    OwnedRecord,
     Person,
 )
 from reunite.registry.search import search_text_for
 
-
-@dataclass(frozen=True)
-class Acting:
-    """A user acting for their organisation within one request (or CLI run)."""
-
-    user: Any
-    request_id: str
-
-    @property
-    def organization(self) -> Organization:
-        organization = policy.organization_of(self.user)
-        if organization is None:
-            raise PermissionDenied("This account does not belong to an organisation.")
-        return organization
-
-    @property
-    def audit_actor(self) -> Actor:
-        organization = policy.organization_of(self.user)
-        return Actor(
-            user_id=self.user.pk,
-            username=self.user.get_username(),
-            organization=organization.short_name if organization else "",
-            request_id=self.request_id,
-        )
-
-    @classmethod
-    def from_request(cls, request: Any) -> Acting:
-        return cls(user=request.user, request_id=getattr(request, "request_id", ""))
-
-
-class StaleRecord(Exception):
-    """The record changed since the caller read it (optimistic locking): nothing was saved.
-
-    ``current`` is the record as stored now; its ``version`` is what to base a retry on.
-    """
-
-    def __init__(self, current: Model) -> None:
-        self.current = current
-        super().__init__(
-            f"{current._meta.verbose_name} #{current.pk} was changed by someone else "
-            f"(now version {getattr(current, 'version', '?')})"
-        )
-
-
-def _check_version(record: Model, expected_version: int | None) -> None:
-    if expected_version is not None and getattr(record, "version", None) != expected_version:
-        raise StaleRecord(record)
-
-
-def _bump_version(record: Model) -> None:
-    """Count one more saved change; refuse if another transaction got there first.
-
-    The conditional UPDATE is the check that holds where row locks are not available
-    (SQLite ignores ``select_for_update``).
-    """
-    model = type(record)
-    version = getattr(record, "version")  # noqa: B009
-    if not model._default_manager.filter(pk=record.pk, version=version).update(
-        version=F("version") + 1
-    ):
-        raise StaleRecord(model._default_manager.get(pk=record.pk))
-    record.version = version + 1  # type: ignore[attr-defined]
+__all__ = ["StaleRecord"]  # re-exported: callers of the update actions catch it from here
 
 
 CHILD_FIELDS = (
@@ -235,7 +171,7 @@ def update_child(
     """
     policy.require(acting.user, "child.change", child)
     child = Child.objects.select_for_update().get(pk=child.pk)
-    _check_version(child, expected_version)
+    check_version(child, expected_version)
     before = snapshot(child, CHILD_FIELDS)
     names_before = _names_snapshot(child)
     _apply(child, fields, CHILD_FIELDS)
@@ -249,7 +185,7 @@ def update_child(
         if names_after != names_before:
             changes["names"] = [names_before, names_after]
     if changes:
-        _bump_version(child)
+        bump_version(child)
         log_event(acting.audit_actor, "update", "child", child.pk, changes)
     return child
 
@@ -273,7 +209,7 @@ def add_child_name(acting: Acting, child: Child, name: Mapping[str, Any]) -> Chi
     rows = list(child.names.all())
     child.search_text = _search_text_of(rows)
     child.save(update_fields=["search_text"])
-    _bump_version(child)
+    bump_version(child)
     log_event(
         acting.audit_actor, "update", "child", child.pk,
         {"names": [names_before, _names_snapshot(child)]},
@@ -337,14 +273,14 @@ def update_person(
 ) -> Person:
     policy.require(acting.user, "person.change", person)
     person = Person.objects.select_for_update().get(pk=person.pk)
-    _check_version(person, expected_version)
+    check_version(person, expected_version)
     before = snapshot(person, PERSON_FIELDS)
     _apply(person, fields, PERSON_FIELDS)
     person.full_clean(exclude=["owner"])
     person.save()
     changes = diff(before, snapshot(person, PERSON_FIELDS))
     if changes:
-        _bump_version(person)
+        bump_version(person)
         log_event(acting.audit_actor, "update", "person", person.pk, changes)
     return person
 
@@ -397,7 +333,7 @@ def update_enquiry(
 ) -> Enquiry:
     policy.require(acting.user, "enquiry.change", enquiry)
     enquiry = Enquiry.objects.select_for_update().get(pk=enquiry.pk)
-    _check_version(enquiry, expected_version)
+    check_version(enquiry, expected_version)
     before = snapshot(enquiry, ENQUIRY_FIELDS)
     _apply(enquiry, fields, ENQUIRY_FIELDS)
     enquiry.search_text = search_text_for(_enquiry_search_names(enquiry))
@@ -405,7 +341,7 @@ def update_enquiry(
     enquiry.save()
     changes = diff(before, snapshot(enquiry, ENQUIRY_FIELDS))
     if changes:
-        _bump_version(enquiry)
+        bump_version(enquiry)
         log_event(acting.audit_actor, "update", "enquiry", enquiry.pk, changes)
     return enquiry
 
@@ -428,9 +364,7 @@ def delete_enquiry(acting: Acting, enquiry: Enquiry) -> None:
 
 
 @transaction.atomic
-def share_record(
-    acting: Acting, record: Child | Enquiry | Person | Case, organization: Organization
-) -> None:
+def share_record(acting: Acting, record: OwnedRecord, organization: Organization) -> None:
     """Share a record with another organisation (only its owner can)."""
     policy.require(acting.user, "record.share", record)
     if organization.pk == record.owner_id:
@@ -507,159 +441,6 @@ def add_attachment(
     return attachment
 
 
-# Cases ------------------------------------------------------------------------------------
-
-
-def _next_reference() -> str:
-    year = timezone.now().year
-    last = Case.objects.filter(reference__startswith=f"C-{year}-").order_by("-reference").first()
-    number = int(last.reference.rsplit("-", 1)[1]) + 1 if last else 1
-    return f"C-{year}-{number:06d}"
-
-
-@transaction.atomic
-def open_case(
-    acting: Acting, *, enquiry: Enquiry | None = None, child: Child | None = None, note: str = ""
-) -> Case:
-    """Open a case for an enquiry and/or a child, shared with the owners of both."""
-    policy.require(acting.user, "case.create")
-    if enquiry is None and child is None:
-        raise ValidationError("A case needs an enquiry or a child.")
-    for record in (enquiry, child):
-        if record is not None and not policy.is_visible(acting.user, record):
-            raise PermissionDenied("Record not visible.")
-    organization = acting.organization
-    case = Case.objects.create(
-        owner=organization, created_by=acting.user, reference=_next_reference(),
-        enquiry=enquiry, child=child,
-    )  # fmt: skip
-    for record in (enquiry, child):
-        if record is not None and record.owner_id != organization.pk:
-            case.shared_with.add(record.owner)
-    CaseEvent.objects.create(
-        case=case, from_state="", to_state=case.state, actor=acting.user,
-        organization=organization, note=note,
-    )  # fmt: skip
-    log_event(
-        acting.audit_actor, "create", "case", case.pk,
-        {
-            "reference": [None, case.reference],
-            "enquiry": [None, enquiry.pk if enquiry else None],
-            "child": [None, child.pk if child else None],
-            "state": [None, case.state],
-        },
-    )  # fmt: skip
-    return case
-
-
-# Extra conditions on entering a state, registered by other apps in their AppConfig.ready()
-# (e.g. verification: "approved" needs a verified relationship and a best-interests decision).
-# Each guard returns the list of what is missing; an empty list lets the step happen.
-TRANSITION_GUARDS: dict[str, list[Callable[[Case], list[str]]]] = {}
-
-
-def register_transition_guard(state: str, guard: Callable[[Case], list[str]]) -> None:
-    guards = TRANSITION_GUARDS.setdefault(state, [])
-    if guard not in guards:
-        guards.append(guard)
-
-
-def missing_for_transition(case: Case, to_state: str) -> list[str]:
-    """What still stops the case from entering ``to_state`` (empty when nothing does)."""
-    missing: list[str] = []
-    for guard in TRANSITION_GUARDS.get(to_state, []):
-        missing += guard(case)
-    return missing
-
-
-@transaction.atomic
-def transition_case(
-    acting: Acting, case: Case, to_state: str, *, note: str = "", closing_reason: str = ""
-) -> Case:
-    """Move a case one step forward (or close it), if the user's role allows that step."""
-    case = Case.objects.select_for_update().get(pk=case.pk)
-    if to_state not in CASE_STATE_ORDER:
-        raise ValidationError({"to_state": f"Unknown state {to_state!r}."})
-    if to_state not in policy.allowed_transitions(acting.user, case):
-        if not case.is_open:
-            raise ValidationError({"to_state": "The case is closed."})
-        if to_state != "closed" and to_state != case.next_state:
-            raise ValidationError(
-                {"to_state": f"A case in state '{case.get_state_display()}' can only move to "
-                 f"'{CaseState(case.next_state or 'closed').label}' or be closed."}
-            )  # fmt: skip
-        raise PermissionDenied("Your role does not allow this step.")
-    if to_state == CaseState.CLOSED:
-        if closing_reason not in ClosingReason.values:
-            raise ValidationError({"closing_reason": "Choose why the case is closed."})
-        if closing_reason == ClosingReason.REUNIFIED and case.state != CaseState.FOLLOW_UP:
-            raise ValidationError(
-                {"closing_reason": "Only a case in follow-up can be closed as reunified."}
-            )
-        if closing_reason == ClosingReason.OTHER and not note.strip():
-            raise ValidationError({"note": "Say why the case is closed."})
-    elif to_state == CaseState.MATCH_PROPOSED and case.child_id is None:
-        raise ValidationError({"to_state": "Link a child record before proposing a match."})
-    elif to_state == CaseState.MATCH_PROPOSED and case.enquiry_id is None:
-        raise ValidationError({"to_state": "Link a tracing request before proposing a match."})
-    missing = missing_for_transition(case, to_state)
-    if missing:
-        raise ValidationError({"to_state": [f"Missing: {m}" for m in missing]})
-    return _move_case(acting, case, to_state, note=note, closing_reason=closing_reason)
-
-
-def _move_case(
-    acting: Acting, case: Case, to_state: str, *, note: str = "", closing_reason: str = ""
-) -> Case:
-    """Write a state change, its timeline entry and its audit event (checks done by callers)."""
-    from_state = case.state
-    case.state = to_state
-    update_fields = ["state", "updated_at"]
-    if to_state == CaseState.CLOSED:
-        case.closing_reason = closing_reason
-        case.closed_at = timezone.now()
-        update_fields += ["closing_reason", "closed_at"]
-    case.save(update_fields=update_fields)
-    CaseEvent.objects.create(
-        case=case, from_state=from_state, to_state=to_state, actor=acting.user,
-        organization=acting.organization, note=note,
-    )  # fmt: skip
-    changes: dict[str, Any] = {"state": [from_state, to_state]}
-    if closing_reason:
-        changes["closing_reason"] = [None, closing_reason]
-    if note:
-        changes["note"] = [None, note]
-    log_event(acting.audit_actor, "transition", "case", case.pk, changes)
-    return case
-
-
-@transaction.atomic
-def link_case(
-    acting: Acting, case: Case, *, child: Child | None = None, enquiry: Enquiry | None = None
-) -> Case:
-    """Attach the missing side (child or enquiry) to a case."""
-    policy.require(acting.user, "case.create")
-    case = Case.objects.select_for_update().get(pk=case.pk)
-    if not policy.is_visible(acting.user, case):
-        raise PermissionDenied("Record not visible.")
-    changes: dict[str, Any] = {}
-    for field, record in (("child", child), ("enquiry", enquiry)):
-        if record is None:
-            continue
-        if not policy.is_visible(acting.user, record):
-            raise PermissionDenied("Record not visible.")
-        if getattr(case, f"{field}_id") is not None:
-            raise ValidationError({field: f"The case already has a {field}."})
-        setattr(case, field, record)
-        changes[field] = [None, record.pk]
-        if record.owner_id != case.owner_id:
-            case.shared_with.add(record.owner)
-    case.save()
-    if changes:
-        log_event(acting.audit_actor, "update", "case", case.pk, changes)
-    return case
-
-
 def rebuild_search_index(progress: Any = None) -> int:
     """Recompute every child's and enquiry's search keys (after the names engine changed).
 
@@ -683,64 +464,6 @@ def rebuild_search_index(progress: Any = None) -> int:
                 progress(count, total)
         log_event(Actor.system("reindex"), "update", "search_index", "", {"records": count})
     return count
-
-
-@transaction.atomic
-def record_confirmed_match(
-    acting: Acting, enquiry: Enquiry, child: Child, *, note: str = ""
-) -> Case:
-    """A reviewer confirmed that a tracing request and a child are the same child.
-
-    Links the two on the request's open case (opening one, shared with the child's owner, if
-    there is none) and moves the case up to *match proposed* (a case already further along
-    stays where it is). Allowed to users who may decide on matches (``match.decide``), whose
-    decision stands in for the caseworker's step; every change is audited.
-    """
-    policy.require(acting.user, "match.decide")
-    for record in (enquiry, child):
-        if not policy.is_visible(acting.user, record):
-            raise PermissionDenied("Record not visible.")
-    case = (
-        Case.objects.select_for_update()
-        .filter(enquiry=enquiry, state__in=CASE_STATE_ORDER[:-1])
-        .order_by("pk")
-        .first()
-    )
-    if case is not None and case.child_id not in (None, child.pk):
-        raise ValidationError(
-            f"Tracing request {enquiry.pk} is already linked to child {case.child_id} on case "
-            f"{case.reference}; close that case before confirming another child."
-        )
-    if case is None:
-        organization = acting.organization
-        case = Case.objects.create(
-            owner=enquiry.owner, created_by=acting.user, reference=_next_reference(),
-            enquiry=enquiry,
-        )  # fmt: skip
-        if organization.pk != enquiry.owner_id:
-            case.shared_with.add(organization)
-        CaseEvent.objects.create(
-            case=case, from_state="", to_state=case.state, actor=acting.user,
-            organization=organization, note=note or "opened by a confirmed match",
-        )  # fmt: skip
-        log_event(
-            acting.audit_actor, "create", "case", case.pk,
-            {
-                "reference": [None, case.reference],
-                "enquiry": [None, enquiry.pk],
-                "state": [None, case.state],
-            },
-        )  # fmt: skip
-    if case.child_id is None:
-        case.child = child
-        case.save(update_fields=["child", "updated_at"])
-        if child.owner_id != case.owner_id:
-            case.shared_with.add(child.owner)
-        log_event(acting.audit_actor, "update", "case", case.pk, {"child": [None, child.pk]})
-    for state in ("tracing", "match_proposed"):
-        if CASE_STATE_ORDER.index(case.state) < CASE_STATE_ORDER.index(state):
-            case = _move_case(acting, case, state, note=note or "confirmed match")
-    return case
 
 
 _DOCUMENT_FIELDS = ("kind", "number", "issuing_country", "issued_on")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db.models import QuerySet
 
-from reunite.registry.models import OPEN_STATES, Child, DatePrecision
+from reunite.registry.models import Child, DatePrecision
 
 
 def adulthood_date(child: Child) -> dt.date | None:
@@ -66,7 +66,7 @@ def ageing_out(children: QuerySet[Child], today: dt.date | None = None) -> list[
         status = age_out_status(child, today)
         if status is None:
             continue
-        if status.already_adult and not any(c.state in OPEN_STATES for c in child.cases.all()):
+        if status.already_adult and not any(c.is_open for c in child.cases.all()):
             continue
         flagged.append(status)
     return sorted(flagged, key=lambda s: s.adult_on)

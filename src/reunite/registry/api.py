@@ -1,4 +1,4 @@
-"""REST API of the case-management service (Django REST Framework + drf-spectacular).
+"""REST API of the registry: children, tracing requests, persons (DRF + drf-spectacular).
 
 The API follows the same rules as the web screens, from the same places:
 
@@ -18,13 +18,15 @@ The API follows the same rules as the web screens, from the same places:
   responses and only for roles with ``policy.can_see_restricted``; lists never carry
   them, like the web lists.
 
-Authentication is a DRF token (``POST /api/token/``) or the web session (with CSRF).
+Authentication, pagination and the error format are the API's one style,
+``reunite.core.api``. Authentication is a DRF token (``POST /api/token/``) or the web
+session (with CSRF).
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from functools import partial
 from typing import Any, cast
 
@@ -32,48 +34,44 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
-from django.utils.translation import gettext as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
-    OpenApiParameter,
-    OpenApiResponse,
     extend_schema,
     extend_schema_view,
 )
 from rest_framework import exceptions, serializers, status, viewsets
-from rest_framework.authentication import (
-    BaseAuthentication,
-    SessionAuthentication,
-)
 from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
-from rest_framework.pagination import BasePagination, LimitOffsetPagination
 from rest_framework.parsers import FormParser, MultiPartParser
-from rest_framework.permissions import AllowAny, BasePermission, IsAuthenticated
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle
 from rest_framework.views import APIView
-from rest_framework.views import exception_handler as drf_exception_handler
 
-from reunite.accounts import policy, tokens
+from reunite.accounts import policy
 from reunite.accounts.authentication import ExpiringTokenAuthentication
 from reunite.accounts.models import Organization
-from reunite.audit.log import log_event
 from reunite.audit.models import AuditEvent
+from reunite.core import tokens
+from reunite.core.api import (
+    IF_MATCH,
+    INVALID,
+    ApiMixin,
+    ErrorSerializer,
+    MemberPermission,
+    PreconditionFailed,
+    errors,
+)
+from reunite.core.two_factor import check_second_factor
 from reunite.registry import actions
-from reunite.registry.actions import Acting
 from reunite.registry.ageing import ageing_out
 from reunite.registry.models import (
-    Case,
-    CaseState,
     Child,
     Enquiry,
     LegalStatus,
@@ -85,14 +83,9 @@ from reunite.registry.serializers import (
     MODEL_TO_API_FIELD,
     AttachmentSerializer,
     AttachmentUploadSerializer,
-    CaseCreateSerializer,
-    CaseEventSerializer,
-    CaseLinkSerializer,
-    CaseSerializer,
     ChildNameSerializer,
     ChildSerializer,
     EnquirySerializer,
-    ErrorSerializer,
     HistoryEventSerializer,
     IdentityDocumentCreateSerializer,
     IdentityDocumentSerializer,
@@ -103,7 +96,6 @@ from reunite.registry.serializers import (
     ShareSerializer,
     TokenRequestSerializer,
     TokenSerializer,
-    TransitionSerializer,
     enum_field,
 )
 
@@ -112,57 +104,6 @@ MAX_QUERY_CHARS = 200
 MAX_HISTORY_EVENTS = 500
 # Audit actions that are reads or refusals, not changes: left out of a record's history.
 NOT_HISTORY = ("view", "list", "denied", "download")
-
-# Error responses for the schema ------------------------------------------------------------
-
-_INVALID = OpenApiResponse(
-    OpenApiTypes.OBJECT,
-    description="Invalid input: each invalid field maps to a list of messages "
-    '(e.g. `{"birth_date": ["\'2014-13\' is not a date (use YYYY-MM-DD, YYYY-MM or YYYY)"]}`); '
-    "problems not tied to one field are under `non_field_errors`.",
-)
-_FORBIDDEN = OpenApiResponse(ErrorSerializer, description="Your role may not do this.")
-_NOT_FOUND = OpenApiResponse(
-    ErrorSerializer, description="No such record, or not visible to your organisation."
-)
-_UNAUTHENTICATED = OpenApiResponse(ErrorSerializer, description="No or an invalid token.")
-_STALE = OpenApiResponse(
-    ErrorSerializer,
-    description="The record changed since the version named in `If-Match` (its current "
-    "ETag is in the response's `ETag` header): read it again and reapply your change.",
-)
-_IF_MATCH = OpenApiParameter(
-    "If-Match", str, OpenApiParameter.HEADER, required=False,
-    description="The `ETag` header of the response you read the record from (for children "
-    "and persons also the `version` in quotes, e.g. `\"3\"`): the change is refused with 412 "
-    "if someone changed the record since. Send it to never overwrite another person's "
-    "change unseen.",
-)  # fmt: skip
-
-
-class PreconditionFailed(exceptions.APIException):
-    """412: the client's copy of the record (If-Match) is out of date."""
-
-    status_code = status.HTTP_412_PRECONDITION_FAILED
-    default_detail = "The record was changed by someone else since you read it."
-    default_code = "precondition_failed"
-
-    def __init__(self, etag: str | None) -> None:
-        detail = self.default_detail
-        if etag:
-            detail = (
-                f"{detail} Its current ETag is {etag}: read it again and reapply your change."
-            )
-        super().__init__(detail)
-        self.etag = etag
-
-
-def _errors(*codes: int) -> dict[int, OpenApiResponse]:
-    table = {
-        400: _INVALID, 401: _UNAUTHENTICATED, 403: _FORBIDDEN, 404: _NOT_FOUND, 412: _STALE,
-    }  # fmt: skip
-    return {code: table[code] for code in (401, *codes)}
-
 
 def _record_schemas(
     serializer: type[serializers.Serializer],
@@ -175,125 +116,30 @@ def _record_schemas(
     return {
         "list": extend_schema(
             summary=f"List {plural} (audited)", parameters=[filters],
-            responses={200: serializer(many=True), **_errors(400, 403)},
+            responses={200: serializer(many=True), **errors(400, 403)},
         ),
         "retrieve": extend_schema(
-            summary=f"One {noun} (audited)", responses={200: serializer, **_errors(403, 404)}
+            summary=f"One {noun} (audited)", responses={200: serializer, **errors(403, 404)}
         ),
         "create": extend_schema(
             summary=f"Register a {noun}", examples=create_examples or [],
-            responses={201: serializer, **_errors(400, 403)},
+            responses={201: serializer, **errors(400, 403)},
         ),
         "update": extend_schema(
-            summary=f"Replace a {noun}'s details", parameters=[_IF_MATCH],
-            responses={200: serializer, **_errors(400, 403, 404, 412)},
+            summary=f"Replace a {noun}'s details", parameters=[IF_MATCH],
+            responses={200: serializer, **errors(400, 403, 404, 412)},
         ),
         "partial_update": extend_schema(
-            summary=f"Change some of a {noun}'s details", parameters=[_IF_MATCH],
-            responses={200: serializer, **_errors(400, 403, 404, 412)},
+            summary=f"Change some of a {noun}'s details", parameters=[IF_MATCH],
+            responses={200: serializer, **errors(400, 403, 404, 412)},
         ),
         "destroy": extend_schema(
-            summary=f"Delete a {noun} record", responses={204: None, **_errors(400, 403, 404)}
+            summary=f"Delete a {noun} record", responses={204: None, **errors(400, 403, 404)}
         ),
     }  # fmt: skip
 
 
-# Errors ------------------------------------------------------------------------------------
-
-
-def validation_detail(error: DjangoValidationError) -> dict[str, list[str]]:
-    """A Django ValidationError as ``{api_field: [messages]}``."""
-    if hasattr(error, "error_dict"):
-        detail: dict[str, list[str]] = {}
-        for field, messages in error.message_dict.items():
-            detail.setdefault(MODEL_TO_API_FIELD.get(field, field), []).extend(messages)
-        return detail
-    return {"non_field_errors": list(error.messages)}
-
-
-def exception_handler(exc: Exception, context: dict[str, Any]) -> Any:
-    """DRF's handler, plus Django's ValidationError as 400; refused requests are audited."""
-    if isinstance(exc, DjangoValidationError):
-        exc = exceptions.ValidationError(validation_detail(exc))
-    if isinstance(exc, actions.StaleRecord):
-        view = context.get("view")
-        etag_of = getattr(view, "etag_of", None)
-        exc = PreconditionFailed(etag_of(exc.current) if etag_of else None)
-    response = drf_exception_handler(exc, context)
-    if response is not None and isinstance(exc, PreconditionFailed) and exc.etag:
-        response["ETag"] = exc.etag
-    if response is not None and response.status_code == status.HTTP_403_FORBIDDEN:
-        _audit_denied(exc, context)
-    elif response is not None and response.status_code == status.HTTP_404_NOT_FOUND:
-        _audit_invisible(exc, context)
-    return response
-
-
-def _audit_denied(exc: Exception, context: dict[str, Any]) -> None:
-    request = context.get("request")
-    user = getattr(request, "user", None)
-    if request is None or not isinstance(exc, DjangoPermissionDenied | exceptions.PermissionDenied):
-        return
-    if policy.membership_of(user) is None:
-        return
-    view = context.get("view")
-    model = getattr(view, "model", None)
-    object_id = (context.get("kwargs") or {}).get("pk", "")
-    log_event(
-        Acting.from_request(request).audit_actor, "denied",
-        model._meta.model_name if model else "", str(object_id)[:64],
-        {"method": request.method, "path": request.path[:300]},
-    )  # fmt: skip
-
-
-def _audit_invisible(exc: Exception, context: dict[str, Any]) -> None:
-    """Audit a member's request for a record id they get "not found" for.
-
-    Whether the record exists is not looked up: the work done is the same either way, so
-    the response time says nothing about other parties' ids either. An auditor sees
-    another party's user walking record ids in these events.
-    """
-    request = context.get("request")
-    view = context.get("view")
-    model = getattr(view, "model", None)
-    object_id = str((context.get("kwargs") or {}).get("pk", ""))
-    if request is None or model is None or not object_id:
-        return
-    if policy.membership_of(getattr(request, "user", None)) is None:
-        return
-    changes = {"method": request.method, "path": request.path[:300], "reason": "not found"}
-    log_event(
-        Acting.from_request(request).audit_actor, "denied", model._meta.model_name or "",
-        object_id[:64], changes,
-    )  # fmt: skip
-
-
-# Base --------------------------------------------------------------------------------------
-
-
-class ApiPagination(LimitOffsetPagination):
-    """``?limit=`` (default 50, at most 200) and ``?offset=``: no client pulls a whole registry."""
-
-    max_limit = 200
-
-
-# An APIView itself (listed first among an API view's bases, the MRO is unchanged), so that
-# these settings and ``self.request`` have DRF's types. The docstring shows in the schema.
-class ApiMixin(APIView):
-    """Token first, so an anonymous request gets 401 with ``WWW-Authenticate: Token``."""
-
-    authentication_classes: Sequence[type[BaseAuthentication]] = (
-        ExpiringTokenAuthentication,
-        SessionAuthentication,
-    )
-    permission_classes: Sequence[type[BasePermission]] = (IsAuthenticated,)
-    pagination_class: type[BasePagination] | None = ApiPagination
-
-    def acting(self) -> Acting:
-        return Acting.from_request(self.request)
-
-
-def _bool_param(**kwargs: Any) -> serializers.BooleanField:
+def bool_param(**kwargs: Any) -> serializers.BooleanField:
     return serializers.BooleanField(required=False, allow_null=True, default=None, **kwargs)
 
 
@@ -301,6 +147,7 @@ class RecordViewSet(ApiMixin, viewsets.GenericViewSet):
     """Common list/retrieve/create/update/delete/share for an owned registry record."""
 
     model: type[Model]
+    api_field_names = MODEL_TO_API_FIELD
     filter_serializer: type[serializers.Serializer] | None = None
     lookup_value_regex = r"\d+"
     list_order: tuple[str, ...] = ("pk",)
@@ -417,7 +264,7 @@ class RecordViewSet(ApiMixin, viewsets.GenericViewSet):
     @extend_schema(
         summary="Share the record with another organisation",
         request=ShareSerializer,
-        responses={200: SharedWithSerializer, **_errors(400, 403, 404)},
+        responses={200: SharedWithSerializer, **errors(400, 403, 404)},
     )
     @action(detail=True, methods=["post"])
     def share(self, request: Request, pk: str) -> Response:
@@ -435,7 +282,7 @@ class RecordViewSet(ApiMixin, viewsets.GenericViewSet):
 
     @extend_schema(
         summary="The record's change history, newest first (audited as a view)",
-        responses={200: HistoryEventSerializer(many=True), **_errors(403, 404)},
+        responses={200: HistoryEventSerializer(many=True), **errors(403, 404)},
     )
     @action(detail=True, methods=["get"], pagination_class=None)
     def history(self, request: Request, pk: str) -> Response:
@@ -472,7 +319,7 @@ class AttachmentUploadMixin:
     @extend_schema(
         summary="Attach a photo or document (multipart/form-data)",
         request={"multipart/form-data": AttachmentUploadSerializer},
-        responses={201: AttachmentSerializer, **_errors(400, 403, 404)},
+        responses={201: AttachmentSerializer, **errors(400, 403, 404)},
     )
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
     def attachments(self, request: Request, pk: str) -> Response:
@@ -498,9 +345,9 @@ class ChildFilter(serializers.Serializer):
     )  # fmt: skip
     sex = enum_field(Sex.choices, required=False, allow_blank=True)
     legal_status = enum_field(LegalStatus.choices, required=False, allow_blank=True)
-    consent = _bool_param(help_text="Consent for tracing given (true) or not (false).")
-    altered = _bool_param(help_text="Only children whose personal status was altered.")
-    ageing_out = _bool_param(help_text="Only children turning 18 soon or already 18.")
+    consent = bool_param(help_text="Consent for tracing given (true) or not (false).")
+    altered = bool_param(help_text="Only children whose personal status was altered.")
+    ageing_out = bool_param(help_text="Only children turning 18 soon or already 18.")
 
 
 @extend_schema_view(**_record_schemas(ChildSerializer, ChildFilter, "child", "children"))
@@ -563,7 +410,7 @@ class ChildViewSet(AttachmentUploadMixin, RecordViewSet):
         description="Safe to call from several clients at once: every name sent is kept. "
         "(Replacing `names` with PUT/PATCH needs `If-Match` for the same guarantee.)",
         request=ChildNameSerializer,
-        responses={201: ChildSerializer, **_errors(400, 403, 404)},
+        responses={201: ChildSerializer, **errors(400, 403, 404)},
     )
     @action(detail=True, methods=["post"], url_path="names")
     def add_name(self, request: Request, pk: str) -> Response:
@@ -576,7 +423,7 @@ class ChildViewSet(AttachmentUploadMixin, RecordViewSet):
     @extend_schema(
         summary="Record an identity document of the child",
         request=IdentityDocumentCreateSerializer,
-        responses={201: IdentityDocumentSerializer, **_errors(400, 403, 404)},
+        responses={201: IdentityDocumentSerializer, **errors(400, 403, 404)},
     )
     @action(detail=True, methods=["post"], url_path="identity-documents")
     def identity_documents(self, request: Request, pk: str) -> Response:
@@ -706,7 +553,7 @@ class EnquiryViewSet(AttachmentUploadMixin, RecordViewSet):
         serializer.is_valid(raise_exception=True)
         fields, enquirer, enquirer_id = EnquirySerializer.split(serializer.validated_data)
         if enquirer_id is not None:
-            person = _lookup(request, Person, enquirer_id, "enquirer_id")
+            person = lookup_visible(request, Person, enquirer_id, "enquirer_id")
             if not policy.can(request.user, "person.change", person):
                 raise exceptions.ValidationError(
                     {"enquirer_id": ["Name a person record your organisation owns."]}
@@ -749,7 +596,7 @@ class EnquiryViewSet(AttachmentUploadMixin, RecordViewSet):
         actions.delete_enquiry(self.acting(), record)
 
 
-def _lookup(
+def lookup_visible(
     request: Request, model: type[Child] | type[Enquiry] | type[Person], pk: Any, field: str
 ) -> Any:
     """A visible record named in a request body; otherwise a 400 naming the field.
@@ -764,150 +611,16 @@ def _lookup(
         raise exceptions.ValidationError({field: [message]}) from None
 
 
-# Cases -------------------------------------------------------------------------------------
-
-
-class CaseFilter(serializers.Serializer):
-    state = enum_field(CaseState.choices, required=False, allow_blank=True)
-    open = _bool_param(help_text="Only open (true) or only closed (false) cases.")
-    child = serializers.IntegerField(required=False, min_value=1, help_text="Cases of this child.")
-    enquiry = serializers.IntegerField(
-        required=False, min_value=1, help_text="Cases of this tracing request."
-    )
-
-
-@extend_schema_view(
-    list=extend_schema(
-        summary="List cases", parameters=[CaseFilter],
-        responses={200: CaseSerializer(many=True), **_errors(400, 403)},
-    ),
-    retrieve=extend_schema(
-        summary="One case with its timeline (audited)",
-        responses={200: CaseSerializer, **_errors(403, 404)},
-    ),
-    create=extend_schema(
-        summary="Open a case for a tracing request and/or a child",
-        request=CaseCreateSerializer, responses={201: CaseSerializer, **_errors(400, 403)},
-    ),
-    partial_update=extend_schema(
-        summary="Link the missing child or tracing request",
-        request=CaseLinkSerializer, responses={200: CaseSerializer, **_errors(400, 403, 404)},
-    ),
-)  # fmt: skip
-class CaseViewSet(RecordViewSet):
-    """One child's path from registration to reunification. Cases are closed, never deleted."""
-
-    model = Case
-    serializer_class = CaseSerializer
-    filter_serializer = CaseFilter
-    queryset = Case.objects.none()
-    list_order = ("-pk",)
-    http_method_names = ("get", "post", "patch", "head", "options")
-
-    def base_queryset(self) -> QuerySet:
-        return Case.objects.select_related("owner").prefetch_related(
-            "shared_with", "events__actor", "events__organization"
-        )
-
-    def filter_list(self, queryset: QuerySet, params: dict[str, Any]) -> QuerySet:
-        if params.get("state"):
-            queryset = queryset.filter(state=params["state"])
-        if params.get("open") is True:
-            queryset = queryset.exclude(state=CaseState.CLOSED)
-        elif params.get("open") is False:
-            queryset = queryset.filter(state=CaseState.CLOSED)
-        if params.get("child"):
-            queryset = queryset.filter(child_id=params["child"])
-        if params.get("enquiry"):
-            queryset = queryset.filter(enquiry_id=params["enquiry"])
-        return queryset
-
-    def create(self, request: Request) -> Response:
-        policy.require(request.user, "case.create")
-        serializer = CaseCreateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        enquiry = child = None
-        if data.get("enquiry") is not None:
-            enquiry = _lookup(request, Enquiry, data["enquiry"], "enquiry")
-        if data.get("child") is not None:
-            child = _lookup(request, Child, data["child"], "child")
-        case = actions.open_case(
-            self.acting(), enquiry=enquiry, child=child, note=data.get("note", "")
-        )
-        return self.detail_response(case, status.HTTP_201_CREATED)
-
-    def partial_update(self, request: Request, pk: str) -> Response:
-        case = self.get_record("case.view")
-        policy.require(request.user, "case.create")
-        serializer = CaseLinkSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        links = {
-            field: _lookup(request, model, data[field], field)
-            for field, model in (("child", Child), ("enquiry", Enquiry))
-            if field in data
-        }
-        case = actions.link_case(self.acting(), case, **links)
-        return self.detail_response(case)
-
-    @extend_schema(
-        summary="Move the case one step forward, or close it",
-        request=TransitionSerializer,
-        responses={200: CaseSerializer, **_errors(400, 403, 404)},
-        examples=[
-            OpenApiExample("Start tracing", request_only=True, value={"to_state": "tracing"}),
-            OpenApiExample(
-                "Close as a duplicate",
-                request_only=True,
-                value={"to_state": "closed", "closing_reason": "duplicate", "note": "Duplicate."},
-            ),
-        ],
-    )
-    @action(detail=True, methods=["post"])
-    def transition(self, request: Request, pk: str) -> Response:
-        case = self.get_record("case.view")
-        serializer = TransitionSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        case = actions.transition_case(
-            self.acting(), case, data["to_state"], note=data.get("note", ""),
-            closing_reason=data.get("closing_reason", ""),
-        )  # fmt: skip
-        return self.detail_response(case)
-
-    @extend_schema(
-        summary="The case's timeline: every step, who took it and when (audited)",
-        responses={200: CaseEventSerializer(many=True), **_errors(403, 404)},
-    )
-    @action(detail=True, methods=["get"], pagination_class=None)
-    def timeline(self, request: Request, pk: str) -> Response:
-        case = self.get_record("case.view")
-        actions.record_view(self.acting(), case)
-        events = case.events.select_related("actor", "organization").order_by("at", "pk")
-        return Response(CaseEventSerializer(events, many=True).data)
-
-
 # Organisations, the current user, tokens ---------------------------------------------------
-
-
-class MemberPermission(IsAuthenticated):
-    """Signed in and a member of an organisation."""
-
-    message = "This account does not belong to an organisation."
-
-    def has_permission(self, request: Request, view: Any) -> bool:
-        signed_in = super().has_permission(request, view)
-        return signed_in and policy.membership_of(request.user) is not None
 
 
 @extend_schema_view(
     list=extend_schema(
         summary="Organisations (to share records with)",
-        responses={200: OrganizationSerializer(many=True), **_errors(403)},
+        responses={200: OrganizationSerializer(many=True), **errors(403)},
     ),
     retrieve=extend_schema(
-        summary="One organisation", responses={200: OrganizationSerializer, **_errors(403, 404)}
+        summary="One organisation", responses={200: OrganizationSerializer, **errors(403, 404)}
     ),
 )
 class OrganizationViewSet(ApiMixin, viewsets.ReadOnlyModelViewSet):
@@ -924,7 +637,7 @@ class MeView(ApiMixin, APIView):
 
     @extend_schema(
         summary="Who am I: organisation, role and permissions",
-        responses={200: MeSerializer, **_errors(403)},
+        responses={200: MeSerializer, **errors(403)},
     )
     def get(self, request: Request) -> Response:
         membership = policy.membership_of(request.user)
@@ -975,28 +688,6 @@ class TokenUsernameThrottle(SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": digest}
 
 
-def _check_second_factor(request: Request, user: Any, code: str) -> None:
-    """A token is a login: members who see child data give their second factor too."""
-    from django_otp import match_token, user_has_device
-
-    from reunite.web.two_factor import required_for
-
-    if not required_for(user):
-        return
-    if not user_has_device(user):
-        raise exceptions.ValidationError(
-            {"otp": [_("Set up two-factor authentication in the web application first.")]}
-        )
-    if not code:
-        raise exceptions.ValidationError(
-            {"otp": [_("Give the code from your authenticator app (or a recovery code).")]}
-        )
-    if match_token(user, code.replace(" ", "")) is None:
-        log_event(Acting(user, getattr(request, "request_id", "")).audit_actor,
-                  "login_2fa_failed", "user", user.pk)  # fmt: skip
-        raise exceptions.ValidationError({"otp": [_("That code is not valid.")]})
-
-
 class TokenView(APIView):
     """Obtain (POST, with username and password) or revoke (DELETE) an API token."""
 
@@ -1011,7 +702,7 @@ class TokenView(APIView):
     @extend_schema(
         summary="Obtain an API token (audited as a login)",
         request=TokenRequestSerializer,
-        responses={200: TokenSerializer, 400: _INVALID, 429: ErrorSerializer},
+        responses={200: TokenSerializer, 400: INVALID, 429: ErrorSerializer},
         auth=[],
     )
     def post(self, request: Request) -> Response:
@@ -1029,7 +720,7 @@ class TokenView(APIView):
             raise exceptions.ValidationError(
                 {"non_field_errors": ["This account does not belong to an organisation."]}
             )
-        _check_second_factor(request, user, data.get("otp") or "")
+        check_second_factor(request._request, user, data.get("otp") or "")
         token = tokens.issue(user)
         user_logged_in.send(sender=user.__class__, request=request._request, user=user)
         return Response(
@@ -1058,5 +749,4 @@ def register(router: DefaultRouter) -> None:
     router.register("children", ChildViewSet, basename="api-child")
     router.register("enquiries", EnquiryViewSet, basename="api-enquiry")
     router.register("persons", PersonViewSet, basename="api-person")
-    router.register("cases", CaseViewSet, basename="api-case")
     router.register("organizations", OrganizationViewSet, basename="api-organization")

@@ -24,6 +24,7 @@ from django.db.models import Model, QuerySet
 
 from reunite.accounts import policy
 from reunite.audit.log import log_event
+from reunite.core.acting import Acting
 from reunite.interchange import (
     UNKNOWN_DATE,
     InterchangeError,
@@ -35,7 +36,6 @@ from reunite.interchange import (
     write_file,
 )
 from reunite.interchange._schema import MAX_ESTIMATED_AGE
-from reunite.registry.actions import Acting
 from reunite.registry.models import Child, ChildName, DatePrecision, Enquiry, LegalStatus
 from reunite.registry.search import filter_by_name
 

@@ -37,6 +37,7 @@ from django.db.models import Model
 from reunite.accounts import policy
 from reunite.accounts.models import Organization
 from reunite.audit.log import log_event
+from reunite.core.acting import Acting
 from reunite.interchange import (
     ALL_COLUMNS,
     InterchangeError,
@@ -47,7 +48,7 @@ from reunite.interchange import (
     read_file,
 )
 from reunite.registry import actions
-from reunite.registry.actions import NAME_FIELDS, Acting
+from reunite.registry.actions import NAME_FIELDS
 from reunite.registry.exporting import (
     LIST_KINDS,
     MODEL_OF,

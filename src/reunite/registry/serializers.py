@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from django.db.models import Model
@@ -30,17 +30,14 @@ from rest_framework.relations import ManyRelatedField
 
 from reunite.accounts import policy
 from reunite.accounts.models import Organization, OrganizationKind
+from reunite.core.api import allowed_values_message, enum_field
 from reunite.interchange import PartialDate
 from reunite.registry import actions
 from reunite.registry.ageing import age_out_status
 from reunite.registry.models import (
     Attachment,
-    Case,
-    CaseEvent,
-    CaseState,
     Child,
     ChildName,
-    ClosingReason,
     Enquiry,
     IdentityDocument,
     PartialDateMixin,
@@ -65,20 +62,6 @@ MODEL_TO_API_FIELD = {
     "separation_date_precision": "separation_date",
     "enquirer": "enquirer_id",
 }
-
-
-def allowed_values_message(values: Iterable[Any]) -> str:
-    shown = ", ".join(f'"{v}"' for v in values)
-    return f'"{{input}}" is not allowed; use one of: {shown}.'
-
-
-def enum_field(choices: Iterable[tuple[str, Any]], **kwargs: Any) -> serializers.ChoiceField:
-    """A choice field whose error message names every allowed value."""
-    choices = list(choices)
-    kwargs.setdefault("error_messages", {})["invalid_choice"] = allowed_values_message(
-        v for v, _ in choices
-    )
-    return serializers.ChoiceField(choices=choices, **kwargs)
 
 
 def _today() -> dt.date:
@@ -487,83 +470,6 @@ class EnquirySerializer(OwnedRecordMixin, RegistryModelSerializer):
         return data, dict(enquirer) if enquirer is not None else None, enquirer_id
 
 
-# Cases --------------------------------------------------------------------------------------
-
-
-class CaseEventSerializer(serializers.ModelSerializer):
-    # Plain strings in the schema, so the case-state enum keeps one name ("state").
-    from_state = serializers.CharField(read_only=True, help_text="Empty for the opening event.")
-    to_state = serializers.CharField(read_only=True)
-    actor: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
-        slug_field="username", read_only=True
-    )
-    organization: serializers.SlugRelatedField[Organization] = serializers.SlugRelatedField(
-        slug_field="short_name", read_only=True
-    )
-
-    class Meta:
-        model = CaseEvent
-        fields = ("id", "at", "from_state", "to_state", "actor", "organization", "note")
-        read_only_fields = fields
-
-
-class CaseSerializer(OwnedRecordMixin, serializers.ModelSerializer):
-    state_label = serializers.CharField(source="get_state_display", read_only=True)
-    next_state = serializers.CharField(read_only=True, allow_null=True)
-    allowed_transitions = serializers.SerializerMethodField(
-        help_text="The states the requesting user may move the case into now."
-    )
-    timeline = CaseEventSerializer(source="events", many=True, read_only=True)
-    # Empty while the case is open: documented as such (an enum without "" was a lie).
-    closing_reason = serializers.ChoiceField(
-        choices=ClosingReason.choices, allow_blank=True, read_only=True
-    )
-
-    class Meta:
-        model = Case
-        fields = (
-            "id", "reference", "owner", "shared_with", "created_at", "updated_at", "state",
-            "state_label", "next_state", "allowed_transitions", "closing_reason", "closed_at",
-            "enquiry", "child", "timeline",
-        )  # fmt: skip
-        read_only_fields = fields
-
-    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
-    def get_allowed_transitions(self, case: Case) -> list[str]:
-        request = self.context.get("request")
-        return policy.allowed_transitions(request.user, case) if request else []
-
-
-class CaseCreateSerializer(serializers.Serializer):
-    enquiry = serializers.IntegerField(required=False, allow_null=True, min_value=1)
-    child = serializers.IntegerField(required=False, allow_null=True, min_value=1)
-    note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if attrs.get("enquiry") is None and attrs.get("child") is None:
-            message = "A case needs an enquiry or a child."
-            raise serializers.ValidationError({"enquiry": message, "child": message})
-        return attrs
-
-
-class CaseLinkSerializer(serializers.Serializer):
-    enquiry = serializers.IntegerField(required=False, min_value=1)
-    child = serializers.IntegerField(required=False, min_value=1)
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if not attrs:
-            message = "Give the child or enquiry to link."
-            raise serializers.ValidationError({"enquiry": message, "child": message})
-        return attrs
-
-
-class TransitionSerializer(serializers.Serializer):
-    # Every state but the first: a case is never moved back to "registered".
-    to_state = enum_field(CaseState.choices[1:])
-    closing_reason = enum_field(ClosingReason.choices, required=False, allow_blank=True)
-    note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
-
-
 # Sharing, tokens, the current user --------------------------------------------------------
 
 
@@ -618,9 +524,3 @@ class HistoryEventSerializer(serializers.Serializer):
         help_text='Changed fields as {"field": [before, after]}; restricted details read '
         '"(restricted)" for roles that may not see them.'
     )
-
-
-class ErrorSerializer(serializers.Serializer):
-    """403/404/401 body."""
-
-    detail = serializers.CharField()

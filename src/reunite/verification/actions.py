@@ -34,8 +34,8 @@ from django.utils.translation import gettext
 
 from reunite.accounts import policy
 from reunite.audit.log import log_event
-from reunite.registry.actions import Acting
-from reunite.registry.models import CASE_STATE_ORDER, Case, CaseState
+from reunite.cases.models import CASE_STATE_ORDER, Case, CaseState
+from reunite.core.acting import Acting
 from reunite.verification import status
 from reunite.verification.models import (
     BestInterestsDetermination,

@@ -1,4 +1,4 @@
-"""REST API of the verification tab, mounted at ``/verification/api/``.
+"""REST API of the verification tab, under ``/api/verification/`` on the one API router.
 
 Same rules as the screens, from the same places: cases are looked up with
 ``policy.get_visible_or_404`` (404 for a case the caller's organisation cannot see, 403 for
@@ -21,24 +21,19 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import FileResponse, Http404, HttpResponse
-from django.urls import include, path
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
-from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
 from reunite.accounts import policy
-from reunite.accounts.authentication import ExpiringTokenAuthentication
 from reunite.audit.log import log_event
-from reunite.registry.actions import Acting
-from reunite.registry.models import Case
-from reunite.registry.serializers import allowed_values_message
+from reunite.cases.models import Case
+from reunite.core.api import ApiMixin, enum_field, errors
 from reunite.verification import actions
 from reunite.verification import status as vstatus
 from reunite.verification.models import (
@@ -51,30 +46,12 @@ from reunite.verification.models import (
     Supports,
 )
 
-_INVALID = OpenApiResponse(
-    OpenApiTypes.OBJECT, description="Invalid input: each invalid field maps to its messages."
-)
-_FORBIDDEN = OpenApiResponse(OpenApiTypes.OBJECT, description="Your role may not do this.")
-_NOT_FOUND = OpenApiResponse(
-    OpenApiTypes.OBJECT, description="No such record, or not visible to your organisation."
-)
-
-
-def _errors(*codes: int) -> dict[int, OpenApiResponse]:
-    table = {400: _INVALID, 403: _FORBIDDEN, 404: _NOT_FOUND}
-    return {code: table[code] for code in codes}
-
-
 # Serializers -------------------------------------------------------------------------------
 
 
 def _enum(choices: list[tuple[str, Any]], **kwargs: Any) -> serializers.ChoiceField:
-    """A choice field whose error names every allowed value."""
-    values = [value for value, _ in choices]
-    if not kwargs.get("read_only"):
-        kwargs.setdefault("error_messages", {})["invalid_choice"] = allowed_values_message(values)
     # The schema names these enums through SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].
-    return serializers.ChoiceField(choices=choices, **kwargs)
+    return enum_field(choices, **kwargs)
 
 
 class EvidenceSerializer(serializers.ModelSerializer):
@@ -251,14 +228,11 @@ class BidRequestSerializer(serializers.Serializer):
 # Views -------------------------------------------------------------------------------------
 
 
-class _Base(viewsets.ViewSet):
-    authentication_classes = (ExpiringTokenAuthentication, SessionAuthentication)
-    permission_classes = (IsAuthenticated,)
+class _Base(ApiMixin, viewsets.ViewSet):
+    """Lists here belong to one case (its evidence, its determinations) and come whole."""
+
     lookup_value_regex = r"\d+"
     model: Any = Case
-
-    def acting(self) -> Acting:
-        return Acting.from_request(self.request)
 
     def case(self, pk: Any, act: str = "case.view") -> Case:
         return policy.get_visible_or_404(  # type: ignore[return-value]
@@ -273,7 +247,7 @@ class CaseVerificationViewSet(_Base):
 
     @extend_schema(
         summary="Where the verification of a case stands (audited)",
-        responses={200: OpenApiTypes.OBJECT, **_errors(403, 404)},
+        responses={200: OpenApiTypes.OBJECT, **errors(403, 404)},
     )
     def retrieve(self, request: Request, pk: str) -> Response:
         case = self.case(pk)
@@ -287,12 +261,12 @@ class CaseVerificationViewSet(_Base):
 
     @extend_schema(
         methods=["GET"], summary="The evidence of a case (audited)",
-        responses={200: EvidenceSerializer(many=True), **_errors(403, 404)},
+        responses={200: EvidenceSerializer(many=True), **errors(403, 404)},
     )  # fmt: skip
     @extend_schema(
         methods=["POST"], summary="Add an item of evidence (multipart/form-data, with its file)",
         request={"multipart/form-data": EvidenceCreateSerializer},
-        responses={201: EvidenceSerializer, **_errors(400, 403, 404)},
+        responses={201: EvidenceSerializer, **errors(400, 403, 404)},
     )  # fmt: skip
     @action(detail=True, methods=["get", "post"], parser_classes=[MultiPartParser, FormParser])
     def evidence(self, request: Request, pk: str) -> Response:
@@ -315,7 +289,7 @@ class CaseVerificationViewSet(_Base):
     @extend_schema(
         summary="Import a DNA test: STR profiles and frequencies (multipart), compute the LR",
         request={"multipart/form-data": DnaImportSerializer},
-        responses={201: KinshipReportSerializer, **_errors(400, 403, 404)},
+        responses={201: KinshipReportSerializer, **errors(400, 403, 404)},
     )
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
     def dna(self, request: Request, pk: str) -> Response:
@@ -335,7 +309,7 @@ class CaseVerificationViewSet(_Base):
     @extend_schema(
         summary="Approve or reject the claimed relationship (four eyes)",
         request=DecisionRequestSerializer,
-        responses={201: OpenApiTypes.OBJECT, **_errors(400, 403, 404)},
+        responses={201: OpenApiTypes.OBJECT, **errors(400, 403, 404)},
     )
     @action(detail=True, methods=["post"], parser_classes=[JSONParser, FormParser])
     def decisions(self, request: Request, pk: str) -> Response:
@@ -351,7 +325,7 @@ class CaseVerificationViewSet(_Base):
     @extend_schema(
         summary="The mediator countersigns a verified relationship",
         request=CountersignRequestSerializer,
-        responses={201: OpenApiTypes.OBJECT, **_errors(400, 403, 404)},
+        responses={201: OpenApiTypes.OBJECT, **errors(400, 403, 404)},
     )
     @action(detail=True, methods=["post"], parser_classes=[JSONParser, FormParser])
     def countersign(self, request: Request, pk: str) -> Response:
@@ -363,11 +337,11 @@ class CaseVerificationViewSet(_Base):
 
     @extend_schema(
         methods=["GET"], summary="Best-interests determinations of a case, newest first (audited)",
-        responses={200: BidSerializer(many=True), **_errors(403, 404)},
+        responses={200: BidSerializer(many=True), **errors(403, 404)},
     )  # fmt: skip
     @extend_schema(
         methods=["POST"], summary="Record a best-interests determination",
-        request=BidRequestSerializer, responses={201: BidSerializer, **_errors(400, 403, 404)},
+        request=BidRequestSerializer, responses={201: BidSerializer, **errors(400, 403, 404)},
     )  # fmt: skip
     @action(
         detail=True, methods=["get", "post"], url_path="best-interests",
@@ -405,7 +379,7 @@ class EvidenceViewSet(_Base):
 
     @extend_schema(
         summary="One item of evidence (audited)",
-        responses={200: EvidenceSerializer, **_errors(403, 404)},
+        responses={200: EvidenceSerializer, **errors(403, 404)},
     )
     def retrieve(self, request: Request, pk: str) -> Response:
         item = self.item(pk, "evidence.view")
@@ -415,7 +389,7 @@ class EvidenceViewSet(_Base):
     @extend_schema(
         summary="Change an item's details (its party only); withdraws decisions relying on it",
         request=EvidenceUpdateSerializer,
-        responses={200: EvidenceSerializer, **_errors(400, 403, 404)},
+        responses={200: EvidenceSerializer, **errors(400, 403, 404)},
     )
     def partial_update(self, request: Request, pk: str) -> Response:
         item = self.item(pk, "evidence.add")
@@ -426,7 +400,7 @@ class EvidenceViewSet(_Base):
 
     @extend_schema(
         summary="Withdraw an item (its party only); withdraws decisions relying on it",
-        request=ReasonSerializer, responses={200: EvidenceSerializer, **_errors(400, 403, 404)},
+        request=ReasonSerializer, responses={200: EvidenceSerializer, **errors(400, 403, 404)},
     )  # fmt: skip
     @action(detail=True, methods=["post"])
     def withdraw(self, request: Request, pk: str) -> Response:
@@ -438,7 +412,7 @@ class EvidenceViewSet(_Base):
 
     @extend_schema(
         summary="A verifier records (or clears) a doubt; withdraws decisions relying on it",
-        request=DoubtSerializer, responses={200: EvidenceSerializer, **_errors(400, 403, 404)},
+        request=DoubtSerializer, responses={200: EvidenceSerializer, **errors(400, 403, 404)},
     )  # fmt: skip
     @action(detail=True, methods=["post"])
     def doubt(self, request: Request, pk: str) -> Response:
@@ -450,7 +424,7 @@ class EvidenceViewSet(_Base):
 
     @extend_schema(
         summary="Download the item's file (audited)",
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, **_errors(403, 404)},
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, **errors(403, 404)},
     )
     @action(detail=True, methods=["get"])
     def file(self, request: Request, pk: str) -> FileResponse:
@@ -479,7 +453,7 @@ class KinshipReportViewSet(_Base):
 
     @extend_schema(
         summary="One kinship report (audited)",
-        responses={200: KinshipReportSerializer, **_errors(403, 404)},
+        responses={200: KinshipReportSerializer, **errors(403, 404)},
     )
     def retrieve(self, request: Request, pk: str) -> Response:
         report = self.report(pk)
@@ -488,7 +462,7 @@ class KinshipReportViewSet(_Base):
 
     @extend_schema(
         summary="The report as PDF (audited)",
-        responses={(200, "application/pdf"): OpenApiTypes.BINARY, **_errors(403, 404)},
+        responses={(200, "application/pdf"): OpenApiTypes.BINARY, **errors(403, 404)},
     )
     @action(detail=True, methods=["get"])
     def pdf(self, request: Request, pk: str) -> HttpResponse:
@@ -501,10 +475,8 @@ class KinshipReportViewSet(_Base):
         return response
 
 
-def urls() -> list[Any]:
-    router = DefaultRouter()
-    router.include_root_view = False
-    router.register("cases", CaseVerificationViewSet, basename="api-verification-case")
-    router.register("evidence", EvidenceViewSet, basename="api-evidence")
-    router.register("kinship", KinshipReportViewSet, basename="api-kinship")
-    return [path("", include(router.urls))]
+def register(router: DefaultRouter) -> None:
+    """Add the verification viewsets to the API router, under ``verification/``."""
+    router.register("verification/cases", CaseVerificationViewSet, basename="api-verification-case")
+    router.register("verification/evidence", EvidenceViewSet, basename="api-evidence")
+    router.register("verification/kinship", KinshipReportViewSet, basename="api-kinship")

@@ -9,7 +9,7 @@ class VerificationConfig(AppConfig):
     verbose_name = "Verification of family ties and best interests"
 
     def ready(self) -> None:
-        from reunite.registry.actions import register_transition_guard
+        from reunite.cases.actions import register_transition_guard
         from reunite.verification.actions import approval_guard
 
         # A case reaches "approved for reunification" only with a relationship verified by

@@ -13,7 +13,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from reunite.accounts.models import Organization
-from reunite.registry.models import Case, Child
+from reunite.cases.models import Case
+from reunite.registry.models import Child
 
 
 class EvidenceKind(models.TextChoices):

@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reunite.accounts.models import Organization
-from reunite.registry.models import Case, Child, DatePrecision, Relationship
+from reunite.cases.models import Case
+from reunite.registry.models import Child, DatePrecision, Relationship
 from reunite.verification.models import (
     BestInterestsDetermination,
     BidDecision,

@@ -1,8 +1,8 @@
-"""Screens of the verification tab and its API, mounted at ``/verification/``."""
+"""Screens of the verification tab, mounted at ``/verification/`` (API: ``/api/verification/``)."""
 
-from django.urls import include, path
+from django.urls import path
 
-from reunite.verification import api, views
+from reunite.verification import views
 
 app_name = "verification"
 urlpatterns = [
@@ -19,5 +19,4 @@ urlpatterns = [
     path("evidence/<int:pk>/withdraw/", views.evidence_withdraw, name="evidence-withdraw"),
     path("kinship/<int:pk>/", views.kinship_detail, name="kinship"),
     path("kinship/<int:pk>/pdf/", views.kinship_pdf, name="kinship-pdf"),
-    path("api/", include(api.urls())),
 ]

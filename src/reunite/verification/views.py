@@ -18,9 +18,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from reunite.accounts import policy
 from reunite.audit.log import log_event
-from reunite.registry import actions as registry_actions
-from reunite.registry.actions import Acting
-from reunite.registry.models import Case
+from reunite.cases import actions as case_actions
+from reunite.cases.models import Case
+from reunite.core.acting import Acting
 from reunite.verification import actions, status
 from reunite.verification.forms import (
     BidForm,
@@ -96,7 +96,7 @@ def _context(request: HttpRequest, case: Case, **forms: Any) -> dict[str, Any]:
         "bid": status.current_bid(case) if can_bid_view else None,
         "bids": list(case.bids.order_by("-recorded_at", "-pk")) if can_bid_view else [],
         "bid_missing": status.bid_missing(case) if can_bid_view else [],
-        "missing": registry_actions.missing_for_transition(case, "approved"),
+        "missing": case_actions.missing_for_transition(case, "approved"),
         "editable": editable,
         "can_view_evidence": can_view_evidence,
         "can_view_bid": can_bid_view,

@@ -9,12 +9,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from reunite.accounts.models import Organization
 from reunite.interchange import PartialDate
 from reunite.registry.models import (
     Attachment,
-    CaseState,
-    ClosingReason,
     Language,
     LegalStatus,
     NameSource,
@@ -229,14 +226,6 @@ class EnquiryForm(forms.Form):
         }
 
 
-class TransitionForm(forms.Form):
-    to_state = forms.ChoiceField(choices=CaseState.choices)
-    closing_reason = forms.ChoiceField(choices=[("", "—"), *ClosingReason.choices], required=False)
-    note = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000
-    )
-
-
 class IdentityDocumentForm(forms.Form):
     kind = forms.CharField(max_length=60, help_text=_("e.g. birth certificate, passport"))
     number = forms.CharField(max_length=60, required=False)
@@ -252,18 +241,10 @@ class IdentityDocumentForm(forms.Form):
         return code
 
 
-class ShareForm(forms.Form):
-    organization = forms.ModelChoiceField(queryset=Organization.objects.all())
-
-
 class AttachmentForm(forms.Form):
     kind = forms.ChoiceField(choices=Attachment.Kind.choices)
     description = forms.CharField(max_length=200, required=False)
     file = forms.FileField()
-
-
-class LinkChildForm(forms.Form):
-    child = forms.IntegerField(min_value=1, label=_("Child record number"))
 
 
 class ChildFilterForm(forms.Form):

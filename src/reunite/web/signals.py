@@ -8,7 +8,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 
 from reunite.audit.log import Actor, log_event
-from reunite.registry.actions import Acting
+from reunite.core.acting import Acting
 
 
 @receiver(user_logged_in, dispatch_uid="reunite_audit_login")

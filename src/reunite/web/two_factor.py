@@ -18,7 +18,6 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
@@ -34,22 +33,15 @@ from django_otp import match_token, user_has_device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from reunite.accounts import policy
 from reunite.audit.log import log_event
-from reunite.registry.actions import Acting
+from reunite.core.acting import Acting
+from reunite.core.two_factor import required_for
 
 RECOVERY_CODES = 10
 _PENDING_DEVICE = "reunite_pending_totp_device"
 _FRESH_CODES = "reunite_fresh_recovery_codes"
 # Paths open before the second factor: logging in and out, the two-factor pages, health.
 _OPEN_PREFIXES = ("/login/", "/logout/", "/account/two-factor/", "/static/", "/healthz")
-
-
-def required_for(user: Any) -> bool:
-    """Whether this user must pass a second factor: every role that sees child data."""
-    if not getattr(settings, "REUNITE_TWO_FACTOR_REQUIRED", True):
-        return False
-    return policy.has_permission(user, "child.view")
 
 
 def is_verified(request: HttpRequest) -> bool:

@@ -18,19 +18,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from reunite.accounts import policy
 from reunite.audit.models import AuditEvent
+from reunite.cases.models import OPEN_STATES, Case, CaseState
+from reunite.core.acting import Acting
+from reunite.core.forms import ShareForm, apply_validation_error
 from reunite.registry import actions
-from reunite.registry.actions import Acting
 from reunite.registry.ageing import age_out_status, ageing_out
-from reunite.registry.models import (
-    CASE_STATE_ORDER,
-    OPEN_STATES,
-    Attachment,
-    Case,
-    CaseState,
-    Child,
-    ClosingReason,
-    Enquiry,
-)
+from reunite.registry.history import record_history
+from reunite.registry.models import Attachment, Child, Enquiry
 from reunite.registry.search import filter_by_name
 from reunite.web import merge
 from reunite.web.forms import (
@@ -40,10 +34,7 @@ from reunite.web.forms import (
     ChildForm,
     EnquiryForm,
     IdentityDocumentForm,
-    LinkChildForm,
     NameFormSet,
-    ShareForm,
-    TransitionForm,
 )
 
 PAGE_SIZE = 25
@@ -53,46 +44,19 @@ def _acting(request: HttpRequest) -> Acting:
     return Acting.from_request(request)
 
 
-def _apply_validation_error(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            target = field if field in form.fields else None
-            for message in errors:
-                form.add_error(target, message)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
-
-
-def _history(request: HttpRequest, record: Any) -> list[dict[str, Any]]:
-    """The record's audited changes, newest first, with restricted values hidden if need be."""
-    show_restricted = policy.can_see_restricted(request.user, record)
-    rows = []
-    events = (
-        AuditEvent.objects.filter(object_type=record._meta.model_name, object_id=str(record.pk))
-        .exclude(action__in=["view", "list"])
-        .order_by("-sequence")[:50]
-    )
-    for event in events:
-        changes = event.changes if isinstance(event.changes, dict) else {}
-        shown = {
-            field: values
-            if show_restricted or field not in policy.RESTRICTED_FIELDS
-            else ["(restricted)", "(restricted)"]
-            for field, values in changes.items()
-        }
-        rows.append({"event": event, "changes": shown})
-    return rows
-
-
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     user = request.user
     cases = policy.visible(user, Case.objects.all())
     open_cases = cases.filter(state__in=OPEN_STATES)
+    # Counted over the ids, without the model's default ordering: ordering by pk would put
+    # pk in the GROUP BY and give one row (of 1) per case, the last one winning per state.
     by_state = {
         row["state"]: row["n"]
-        for row in open_cases.values("state").annotate(n=Count("id", distinct=True))
+        for row in Case.objects.filter(pk__in=open_cases.values("pk"))
+        .order_by()
+        .values("state")
+        .annotate(n=Count("id"))
     }
     state_rows = [(CaseState(s).label, s, by_state.get(s, 0)) for s in OPEN_STATES]
     party_counts = Counter(
@@ -166,7 +130,7 @@ def child_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "restricted": restricted,
             "age_out": age_out_status(child),
             "cases": policy.visible(request.user, child.cases.all()),
-            "history": _history(request, child),
+            "history": record_history(request.user, child),
             "can_change": policy.can(request.user, "child.change", child),
             "can_share": policy.can(request.user, "record.share", child),
             "can_attach": policy.can(request.user, "attachment.add", child),
@@ -225,7 +189,7 @@ def child_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                         messages.success(request, _("Changes saved."))
                     return redirect("child-detail", pk=child.pk)
                 except ValidationError as error:
-                    _apply_validation_error(form, error)
+                    apply_validation_error(form, error)
                 except actions.StaleRecord as stale:
                     return _child_conflict(request, stale.current, form, name_rows)  # type: ignore[arg-type]
     elif child is not None:
@@ -381,7 +345,7 @@ def enquiry_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "enquiry": enquiry,
             "restricted": restricted,
             "cases": policy.visible(request.user, enquiry.cases.all()),
-            "history": _history(request, enquiry),
+            "history": record_history(request.user, enquiry),
             "can_change": policy.can(request.user, "enquiry.change", enquiry),
             "can_share": policy.can(request.user, "record.share", enquiry),
             "can_attach": policy.can(request.user, "attachment.add", enquiry),
@@ -451,7 +415,7 @@ def enquiry_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                     messages.success(request, _("Changes saved."))
                 return redirect("enquiry-detail", pk=enquiry.pk)
             except ValidationError as error:
-                _apply_validation_error(form, error)
+                apply_validation_error(form, error)
             except actions.StaleRecord:
                 assert enquiry is not None
                 current: Enquiry = Enquiry.objects.select_related("enquirer").get(pk=enquiry.pk)
@@ -471,120 +435,6 @@ def enquiry_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     else:
         form = EnquiryForm()
     return render(request, "web/enquiry_form.html", {"form": form, "enquiry": enquiry})
-
-
-# Cases ------------------------------------------------------------------------------------
-
-
-@login_required
-def case_list(request: HttpRequest) -> HttpResponse:
-    if not policy.has_permission(request.user, "case.view"):
-        raise PermissionDenied
-    cases = policy.visible(request.user, Case.objects.all()).select_related("enquiry", "child")
-    state = request.GET.get("state", "")
-    if state in CaseState.values:
-        cases = cases.filter(state=state)
-    page = Paginator(cases.prefetch_related("child__names"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    actions.record_list(_acting(request), "case", [c.pk for c in page], state)
-    return render(
-        request, "web/case_list.html", {"page": page, "state": state, "states": CaseState.choices}
-    )
-
-
-@login_required
-def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    case: Case = policy.get_visible_or_404(
-        request.user, Case.objects.select_related("enquiry", "child", "owner"), pk, "case.view"
-    )  # type: ignore[assignment]
-    actions.record_view(_acting(request), case)
-    allowed = policy.allowed_transitions(request.user, case)
-    return render(
-        request,
-        "web/case_detail.html",
-        {
-            "case": case,
-            "events": case.events.select_related("actor", "organization"),
-            "allowed": [(s, CaseState(s).label) for s in allowed],
-            "steps": [
-                (value, label, index < CASE_STATE_ORDER.index(case.state))
-                for index, (value, label) in enumerate(CaseState.choices)
-            ],
-            "closing_reasons": ClosingReason.choices,
-            "history": _history(request, case),
-            "child_visible": case.child is not None and policy.is_visible(request.user, case.child),
-            "enquiry_visible": case.enquiry is not None
-            and policy.is_visible(request.user, case.enquiry),
-            "can_link": policy.has_permission(request.user, "case.create")
-            and case.child_id is None,
-            "can_share": policy.can(request.user, "record.share", case),
-            "share_form": ShareForm(),
-            "link_form": LinkChildForm(),
-            "transition_form": TransitionForm(),
-        },
-    )
-
-
-@login_required
-@require_POST
-def case_open(request: HttpRequest) -> HttpResponse:
-    policy.require(request.user, "case.create")
-    enquiry = child = None
-    if request.POST.get("enquiry"):
-        enquiry = policy.get_visible_or_404(
-            request.user, Enquiry.objects.all(), request.POST["enquiry"], "enquiry.view"
-        )
-    if request.POST.get("child"):
-        child = policy.get_visible_or_404(
-            request.user, Child.objects.all(), request.POST["child"], "child.view"
-        )
-    try:
-        case = actions.open_case(_acting(request), enquiry=enquiry, child=child)  # type: ignore[arg-type]
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        return redirect("dashboard")
-    messages.success(request, f"Case {case.reference} opened.")
-    return redirect("case-detail", pk=case.pk)
-
-
-@login_required
-@require_POST
-def case_link_child(request: HttpRequest, pk: int) -> HttpResponse:
-    case = policy.get_visible_or_404(request.user, Case.objects.all(), pk, "case.view")
-    form = LinkChildForm(request.POST)
-    if form.is_valid():
-        child = policy.get_visible_or_404(
-            request.user, Child.objects.all(), form.cleaned_data["child"], "child.view"
-        )
-        try:
-            actions.link_case(_acting(request), case, child=child)  # type: ignore[arg-type]
-            messages.success(request, "Child linked to the case.")
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-    else:
-        messages.error(request, "Give the child's record number.")
-    return redirect("case-detail", pk=pk)
-
-
-@login_required
-@require_POST
-def case_transition(request: HttpRequest, pk: int) -> HttpResponse:
-    case: Case = policy.get_visible_or_404(request.user, Case.objects.all(), pk, "case.view")  # type: ignore[assignment]
-    form = TransitionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Choose a valid next state.")
-        return redirect("case-detail", pk=pk)
-    data = form.cleaned_data
-    try:
-        case = actions.transition_case(
-            _acting(request), case, data["to_state"], note=data["note"],
-            closing_reason=data["closing_reason"],
-        )  # fmt: skip
-        messages.success(request, f"Case moved to '{case.get_state_display()}'.")
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    return redirect("case-detail", pk=pk)
 
 
 # Audit ------------------------------------------------------------------------------------

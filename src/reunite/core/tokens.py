@@ -26,6 +26,7 @@ from rest_framework.views import APIView
 from reunite.accounts import policy
 from reunite.accounts.authentication import ExpiringTokenAuthentication, expires_at, is_expired
 from reunite.audit.log import Actor, log_event
+from reunite.core.acting import Acting
 
 KEY_SHOWN = 6  # characters of a key shown in lists: enough to tell tokens apart
 
@@ -110,8 +111,6 @@ class TokenRevokeView(APIView):
 
     @extend_schema(summary="Revoke a user's API token (audited)", responses={204: None})
     def delete(self, request: Request, username: str) -> Response:
-        from reunite.registry.actions import Acting
-
         actor = Acting.from_request(request).audit_actor
         if not revoke(actor, username, by=request.user):
             raise Http404(_("No such token."))

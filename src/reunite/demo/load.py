@@ -20,8 +20,10 @@ from django.db import transaction
 from rich.progress import Progress
 
 from reunite.accounts.models import Membership, Organization, OrganizationKind, Role
+from reunite.cases import actions as case_actions
+from reunite.cases.models import CASE_STATE_ORDER, Case
+from reunite.core.acting import Acting
 from reunite.registry import actions
-from reunite.registry.actions import Acting
 from reunite.registry.importing import (
     child_fields,
     child_names,
@@ -29,7 +31,7 @@ from reunite.registry.importing import (
     enquiry_fields,
     parse_relationship,
 )
-from reunite.registry.models import CASE_STATE_ORDER, Case, Child, Enquiry
+from reunite.registry.models import Child, Enquiry
 
 DEMO_PASSWORD = "demo-reunite-2026"  # noqa: S105 - synthetic demo accounts only
 # The demo users' shared authenticator secret (base32), printed with the logins: add it
@@ -142,8 +144,8 @@ def load_demo(
     *, seed: int = 0, children: int = 120, enquiries: int = 40, progress: bool = False
 ) -> DemoSummary:
     """Create the demo parties, users and synthetic records (once; later calls only list logins)."""
+    from reunite.demo.verification import verify_demo_case
     from reunite.synth import generate
-    from reunite.verification.demo import verify_demo_case
 
     summary = DemoSummary(logins=[(u, o, str(Role(r).label)) for u, o, r in USERS])
     with transaction.atomic():
@@ -204,17 +206,17 @@ def load_demo(
                 child = child_by_record[record_id]
                 if child.cases.exists() or enquiry.cases.exists():
                     continue
-                case = actions.open_case(_acting(users["ua-caseworker"]), enquiry=enquiry)
+                case = case_actions.open_case(_acting(users["ua-caseworker"]), enquiry=enquiry)
                 actions.share_record(_acting(users["ua-caseworker"]), case, ru)
                 actions.share_record(_acting(users["ua-caseworker"]), case, mediator)
                 actions.share_record(_acting(users["ua-caseworker"]), enquiry, mediator)
                 actions.share_record(_acting(users["ru-caseworker"]), child, ua)
-                actions.link_case(_acting(users["ua-caseworker"]), case, child=child)
+                case_actions.link_case(_acting(users["ua-caseworker"]), case, child=child)
                 for state in CASE_STATE_ORDER[1 : CASE_STATE_ORDER.index(target) + 1]:
                     if state == "approved":
                         # Evidence, DNA, two approvals and a best-interests decision first.
                         verify_demo_case(case, users, seed=seed)
-                    actions.transition_case(
+                    case_actions.transition_case(
                         _acting(users[_STEP_USER[state]]), case, state, note="demo"
                     )
                 summary.cases += 1

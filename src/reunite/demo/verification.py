@@ -16,8 +16,8 @@ from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from reunite.registry.actions import Acting
-from reunite.registry.models import Case
+from reunite.cases.models import Case
+from reunite.core.acting import Acting
 from reunite.verification import actions, status
 
 _DEMO_PANEL = [

@@ -1,0 +1,1 @@
+"""Django app reunite.cases: one child's path from registration to closing."""
