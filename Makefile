@@ -8,7 +8,7 @@ PORT ?= 8000
 # PostgreSQL used by `make test-postgres` (CI runs both databases).
 TEST_POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: install demo serve test test-sqlite test-postgres lint system-deps clean
+.PHONY: install messages translations demo demo-channel serve test test-sqlite test-postgres lint system-deps clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) is required"; exit 1; }
@@ -17,14 +17,29 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) messages
+
+# Compile the translation catalogues (.po -> .mo) when a .po is newer; pure Python (polib).
+messages: $(STAMP)
+	$(BIN)/python -m reunite.web.catalogues
+
+# Refresh the catalogues from the source after marking new strings (needs GNU gettext:
+# apt-get install gettext); then translate the new entries (docs/i18n.md).
+translations: $(STAMP)
+	cd src/reunite && REUNITE_DEBUG=1 ../../$(BIN)/python -m django makemessages -l uk -l ru \
+		--add-location file --settings=reunite.config.settings
+	$(BIN)/python -m reunite.web.catalogues
 
 # The demo runs with REUNITE_DEBUG=1: plain-HTTP cookies on 127.0.0.1 and a generated key.
-demo: $(STAMP)
+demo: $(STAMP) messages
 	REUNITE_DEBUG=1 $(BIN)/reunite demo
 	REUNITE_DEBUG=1 $(BIN)/reunite serve --host $(HOST) --port $(PORT)
 
-serve: $(STAMP)
+# Three installations (UA-NIB, RU-CRO, MEDIATOR) on ports 8101-8103, each its own database.
+demo-channel: $(STAMP) messages
+	$(BIN)/reunite demo-channel
+
+serve: $(STAMP) messages
 	REUNITE_DEBUG=1 $(BIN)/reunite serve --host $(HOST) --port $(PORT)
 
 # System packages the tests need (each script does nothing when the package is there).
@@ -35,12 +50,12 @@ system-deps:
 test: $(STAMP) system-deps test-sqlite
 	@if [ -n "$$CI" ] || [ -n "$$REUNITE_TEST_POSTGRES" ]; then $(MAKE) test-postgres; fi
 
-test-sqlite: $(STAMP)
+test-sqlite: $(STAMP) messages
 	env -u DATABASE_URL $(BIN)/python -m pytest -n 2 -p no:cacheprovider
 
 # The database-backed tests again on PostgreSQL (engines do not touch a database).
 # Each run uses its own test database name (the shell's process id), so runs never collide.
-test-postgres: $(STAMP)
+test-postgres: $(STAMP) messages
 	DATABASE_URL=$(TEST_POSTGRES_URL) REUNITE_TEST_DB_NAME=test_reunite_$$$$ \
 		$(BIN)/python -m pytest -n 2 -p no:cacheprovider tests/app
 

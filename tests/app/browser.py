@@ -66,5 +66,5 @@ def log_in(page: Any, user: Any) -> None:
     page.goto("/login/")
     page.fill("#id_username", user.username)
     page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
+    page.click("[data-testid=login-form] button[type=submit]")
     page.wait_for_selector("[data-testid=who]")

@@ -26,7 +26,7 @@ from reunite.audit.models import AuditEvent
 from reunite.cli.main import app
 from reunite.core.acting import Acting
 from reunite.interchange import read_file
-from reunite.registry import actions
+from reunite.registry import actions, importing
 from reunite.registry.exporting import ExportRefused, export_file, generated_id
 from reunite.registry.importing import ImportFailed, ImportRefused, import_file
 from reunite.registry.models import Child, ChildName, Enquiry, Person
@@ -333,10 +333,10 @@ def test_malformed_dates_and_unknown_enums_are_listed_by_row_and_column(
 
 @pytest.mark.django_db
 def test_unknown_relationship_reported_with_row_and_column(caseworker: Any, tmp_path: Path) -> None:
-    text = GOOD_ENQUIRIES.replace("Father", "cousin once removed")
+    text = GOOD_ENQUIRIES.replace("Father", "family lawyer")
     problems = refused(caseworker, write(tmp_path, "e.csv", text), "enquiries")
     assert problems == [
-        "row 3, column enquirer_relationship: 'cousin once removed' is not a relationship "
+        "row 3, column enquirer_relationship: 'family lawyer' is not a relationship "
         "Reunite knows (use one of: mother, father, grandmother, grandfather, sibling, aunt, "
         "uncle, other_relative, legal_guardian, other)"
     ]
@@ -458,7 +458,7 @@ def test_crash_in_the_middle_rolls_everything_back(
     # Something already in the database, which must survive untouched.
     actions.create_child(as_(caseworker), {"record_id": "OLD"}, [{"surname": "Давній"}])
     before = state()
-    real_create = actions.create_child
+    real_create = actions.create_children
     calls = {"n": 0}
 
     def create_then_crash(*args: Any, **kwargs: Any) -> Any:
@@ -467,7 +467,8 @@ def test_crash_in_the_middle_rolls_everything_back(
             raise RuntimeError("disk on fire")
         return real_create(*args, **kwargs)
 
-    monkeypatch.setattr(actions, "create_child", create_then_crash)
+    monkeypatch.setattr(importing, "WRITE_BATCH", 1)  # one row per batch: fails at row 4
+    monkeypatch.setattr(actions, "create_children", create_then_crash)
     path = write(tmp_path, "children.csv", GOOD_CHILDREN)
     with pytest.raises(ImportFailed) as info:
         import_file(as_(caseworker), path, "children")
@@ -864,7 +865,7 @@ def test_crash_rolls_back_a_real_transaction(
 def test_ctrl_c_during_import_rolls_back(
     caseworker: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real_create = actions.create_child
+    real_create = actions.create_children
     calls = {"n": 0}
 
     def create_then_interrupt(*args: Any, **kwargs: Any) -> Any:
@@ -873,7 +874,8 @@ def test_ctrl_c_during_import_rolls_back(
             raise KeyboardInterrupt
         return real_create(*args, **kwargs)
 
-    monkeypatch.setattr(actions, "create_child", create_then_interrupt)
+    monkeypatch.setattr(importing, "WRITE_BATCH", 1)
+    monkeypatch.setattr(actions, "create_children", create_then_interrupt)
     before = state()
     path = write(tmp_path, "children.csv", GOOD_CHILDREN)
     result = cli("import", "children", str(path), "--as", caseworker.username, "--quiet")

@@ -27,6 +27,7 @@ LAYERS: tuple[str, ...] = (
     "verification",  # evidence, decisions, best interests; guards "approved" on cases
     "reunification",  # rounds, transfers, custody, follow-up
     "web",  # the dashboard and the registry screens, the base templates
+    "exchange",  # the direct channel between installations: the top app
     "demo",  # the demo set-up, which drives every app through its actions
     "cli",  # the reunite command
     "config",  # settings and the URL tree
@@ -120,8 +121,8 @@ CASES_MODELS = "from reunite.cases.models import Case\n"
         ),
         # A new app nobody placed.
         (
-            {"exchange/apps.py": ""},
-            ["exchange: a Django app missing from LAYERS; give it its place"],
+            {"newapp/apps.py": ""},
+            ["newapp: a Django app missing from LAYERS; give it its place"],
         ),
         # Downward imports are fine.
         (

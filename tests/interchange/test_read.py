@@ -108,7 +108,8 @@ def test_every_bad_row_is_reported_and_nothing_imported(tmp_path: Path) -> None:
     found = problems(write(tmp_path, text))
     assert found == [
         "row 2, column birth_date: '2013-13-01' is not a date (use YYYY-MM-DD, YYYY-MM or YYYY)",
-        "row 3, column sex: 'X' is not a sex (use F, M or leave empty)",
+        "row 3, column sex: 'X' is not a sex (use F, M or leave empty); it says 'not known': "
+        "leave it empty",
         "row 4, column record_id: duplicate id '1' (first in row 2)",
         "row 5, column record_id: is empty (every row needs an id)",
         "row 6, column birth_date: '2030-01-01' is in the future",

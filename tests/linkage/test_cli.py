@@ -65,13 +65,13 @@ def test_match_json_summary_and_exclusions(files) -> None:
     assert not again & {(r["enquiry_id"], r["record_id"]) for r in first}
 
 
-def test_bad_file_names_row_and_column_and_writes_nothing(files) -> None:
+def test_strict_bad_file_names_row_and_column_and_writes_nothing(files) -> None:
     bad = files / "bad.csv"
     bad.write_text("record_id,surname,birth_date,sex\nE1,Коваль,2013-02-30,F\n"
                    "E2,Бондар,2014-01-01,X\n", encoding="utf-8")
     out = files / "never.csv"
     res = runner.invoke(app, ["match", "-e", str(bad), "-r", str(files / "R.csv"), "-o",
-                              str(out), "--model", str(files / "model.json")])
+                              str(out), "--model", str(files / "model.json"), "--strict"])
     assert res.exit_code == 2
     assert "row 2, column birth_date" in res.output
     assert "row 3, column sex" in res.output

@@ -57,6 +57,10 @@ class Membership(models.Model):
         Organization, on_delete=models.PROTECT, related_name="memberships"
     )
     role = models.CharField(max_length=32, choices=Role.choices)
+    # The interface language the user chose ('' = follow the browser).
+    language = models.CharField(
+        max_length=8, blank=True, default="", choices=settings.LANGUAGES
+    )
 
     class Meta:
         ordering = ["organization", "user__username"]

@@ -78,6 +78,46 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     ),
 }  # fmt: skip
 
+# The direct channel (reunite.exchange): see peers and bundles, send lists of sought
+# children, answer the other party's lists, write on threads, sign joint reports.
+EXCHANGE_VIEW, EXCHANGE_LIST_SEND, EXCHANGE_LIST_ANSWER = (
+    "exchange.view",
+    "exchange.list_send",
+    "exchange.list_answer",
+)
+EXCHANGE_MESSAGE, EXCHANGE_REPORT_SIGN = "exchange.message", "exchange.report_sign"
+EXCHANGE_CASE_SHARE = "exchange.case_share"
+_EXCHANGE_PERMISSIONS: dict[str, frozenset[str]] = {
+    CASEWORKER: frozenset(
+        {EXCHANGE_VIEW, EXCHANGE_LIST_SEND, EXCHANGE_LIST_ANSWER, EXCHANGE_MESSAGE,
+         EXCHANGE_CASE_SHARE}
+    ),
+    VERIFIER: frozenset({EXCHANGE_VIEW, EXCHANGE_MESSAGE, EXCHANGE_REPORT_SIGN}),
+    COORDINATOR: frozenset(
+        {EXCHANGE_VIEW, EXCHANGE_LIST_SEND, EXCHANGE_MESSAGE, EXCHANGE_CASE_SHARE}
+    ),
+    AUDITOR: frozenset({EXCHANGE_VIEW}),
+    ADMINISTRATOR: frozenset({EXCHANGE_VIEW}),
+}
+ROLE_PERMISSIONS = {
+    role: actions | _EXCHANGE_PERMISSIONS.get(role, frozenset())
+    for role, actions in ROLE_PERMISSIONS.items()
+}
+# Reunification rounds (reunite.reunification.rounds): coordinators plan rounds and
+# transfers; transfer officers plan itineraries and confirm handovers; manifests go to both.
+_ROUND_PERMISSIONS: dict[str, frozenset[str]] = {
+    COORDINATOR: frozenset({"round.view", "round.plan", "transfer.plan", "manifest.view",
+                            "stats.view", "stats.export"}),
+    TRANSFER_OFFICER: frozenset({"round.view", "transfer.plan", "handover.confirm",
+                                 "manifest.view", "stats.view"}),
+    # A caseworker of the receiving party confirms the legal representative's receipt.
+    CASEWORKER: frozenset({"round.view", "stats.view", "handover.confirm"}),
+    VERIFIER: frozenset({"round.view"}),
+    AUDITOR: frozenset({"round.view", "stats.view"}),
+}
+for _role, _allowed in _ROUND_PERMISSIONS.items():
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _allowed
+
 # Actions that change a record: only its owning organisation may take them.
 OWNER_ONLY = frozenset(
     {

@@ -5,18 +5,23 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 
+from reunite import bulk_insert
+from reunite.audit import inbox
 from reunite.audit.models import AuditEvent
 
 GENESIS_HASH = "0" * 64
 # Any constant works: it only names the PostgreSQL advisory lock that serialises appends.
 _APPEND_LOCK_KEY = 7_215_001
+# How long a read waits for SQLite's write lock before its event goes to the inbox.
+_SQLITE_TRY_MS = 100
 
 
 @dataclass(frozen=True)
@@ -33,16 +38,19 @@ class Actor:
         return cls(user_id=None, username="system", organization="", request_id=request_id)
 
 
-def _jsonable(value: Any) -> Any:
+def _json_default(value: Any) -> Any:
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if value is None or isinstance(value, str | int | float | bool):
-        return value
     return str(value)
+
+
+def _jsonable(value: Any) -> Any:
+    """``value`` as JSON data: dates as ISO text, tuples as lists, keys and other values as text.
+
+    Through the C JSON encoder and back: the same result as walking the value in Python,
+    several times faster for the large ``changes`` of an import.
+    """
+    return json.loads(json.dumps(value, ensure_ascii=False, default=_json_default))
 
 
 def event_hash(
@@ -81,6 +89,10 @@ def event_hash(
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
 def _hash_of(event: AuditEvent) -> str:
     return event_hash(
         sequence=event.sequence,
@@ -102,6 +114,147 @@ def _timestamp(value: dt.datetime) -> str:
     return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+class _ChainBusy(Exception):
+    """Internal: another transaction holds the chain; the event goes to the inbox."""
+
+
+def _lock_chain(*, wait: bool = True) -> None:
+    """Serialise appends: PostgreSQL's advisory lock, held to the end of the transaction.
+
+    SQLite needs nothing more: its writers are serialised by the database (and the
+    settings open every transaction with BEGIN IMMEDIATE). ``wait=False`` raises
+    :class:`_ChainBusy` instead of waiting.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            if wait:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_APPEND_LOCK_KEY])
+                return
+            cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [_APPEND_LOCK_KEY])
+            if not cursor.fetchone()[0]:
+                raise _ChainBusy
+
+
+def _head() -> tuple[int, str]:
+    last = AuditEvent.objects.order_by("-sequence").only("sequence", "hash").first()
+    return (last.sequence, last.hash) if last else (0, GENESIS_HASH)
+
+
+def _new_event(
+    actor: Actor,
+    action: str,
+    object_type: str,
+    object_id: str | int,
+    changes: Mapping[str, Any] | None,
+    sequence: int,
+    previous_hash: str,
+    at: dt.datetime,
+) -> AuditEvent:
+    event = AuditEvent(
+        sequence=sequence,
+        at=at,
+        actor_id_value=actor.user_id,
+        actor_username=actor.username,
+        organization=actor.organization,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        changes=_jsonable(dict(changes or {})),
+        request_id=actor.request_id,
+        previous_hash=previous_hash,
+    )
+    event.hash = _hash_of(event)
+    return event
+
+
+def _fold_inbox(sequence: int, previous_hash: str) -> tuple[int, str]:
+    """Chain the events waiting in the inbox (the caller holds the chain lock).
+
+    Returns the new head. See :mod:`reunite.audit.inbox` for why this is crash-safe.
+    """
+    if not inbox.has_pending():
+        return sequence, previous_hash
+    waiting = inbox.pending()
+    already = []
+    for item in waiting:
+        if item.claimed_sequence is None or item.claimed_sequence > sequence:
+            continue
+        event = AuditEvent.objects.filter(sequence=item.claimed_sequence).first()
+        if event is not None and (event.at, event.request_id, event.action, event.object_id) == (
+            item.at, item.request_id, item.action, item.object_id
+        ):
+            already.append(item.id)  # chained by a transaction that committed
+    inbox.remove(already)
+    todo = [item for item in waiting if item.id not in set(already)]
+    if not todo:
+        return sequence, previous_hash
+    inbox.claim([(item.id, sequence + n) for n, item in enumerate(todo, start=1)])
+    rows = []
+    for item in todo:
+        sequence += 1
+        digest = event_hash(
+            sequence=sequence, at=_timestamp(item.at), actor_id=item.actor_id,
+            actor_username=item.actor_username, organization=item.organization,
+            action=item.action, object_type=item.object_type, object_id=item.object_id,
+            changes=item.changes, request_id=item.request_id, previous_hash=previous_hash,
+        )  # fmt: skip
+        rows.append(
+            {
+                "id": None, "sequence": sequence, "at": item.at, "actor_id_value": item.actor_id,
+                "actor_username": item.actor_username, "organization": item.organization,
+                "action": item.action, "object_type": item.object_type,
+                "object_id": item.object_id, "changes": item.changes,
+                "request_id": item.request_id, "previous_hash": previous_hash, "hash": digest,
+            }
+        )  # fmt: skip
+        previous_hash = digest
+    bulk_insert.insert_values(AuditEvent, rows, with_pk=False)
+    ids = [item.id for item in todo]
+    transaction.on_commit(lambda: inbox.remove(ids))
+    return sequence, previous_hash
+
+
+def _append(
+    actor: Actor,
+    action: str,
+    object_type: str,
+    object_id: str | int,
+    changes: Mapping[str, Any] | None,
+    at: dt.datetime,
+    *,
+    wait: bool,
+) -> AuditEvent:
+    with transaction.atomic():
+        _lock_chain(wait=wait)
+        sequence, previous_hash = _fold_inbox(*_head())
+        event = _new_event(
+            actor, action, object_type, object_id, changes, sequence + 1, previous_hash, at
+        )
+        event.save(force_insert=True)
+        return event
+
+
+@contextmanager
+def _no_waiting_on_sqlite() -> Iterator[None]:
+    """SQLite: give up on the write lock after a moment instead of the configured timeout."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    connection.ensure_connection()
+    timeout_ms = int(float(connection.settings_dict.get("OPTIONS", {}).get("timeout", 5)) * 1000)
+    with connection.cursor() as cursor:
+        cursor.execute(f"PRAGMA busy_timeout = {_SQLITE_TRY_MS}")
+    try:
+        yield
+    except OperationalError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            raise _ChainBusy from exc
+        raise
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA busy_timeout = {timeout_ms}")
+
+
 def log_event(
     actor: Actor,
     action: str,
@@ -109,31 +262,105 @@ def log_event(
     object_id: str | int = "",
     changes: Mapping[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one event to the chain, inside the caller's transaction."""
+    """Append one event to the chain, inside the caller's transaction.
+
+    Outside any transaction (a read: a list or a record shown) the event never waits for
+    another transaction holding the chain, such as a long import: if the chain is busy,
+    it is written to the audit inbox at once and chained by the next append (the
+    returned event then has no sequence yet). Inside a transaction it waits, as the
+    caller's writes and their audit events must commit together.
+    """
+    at = timezone.now()
+    if not connection.in_atomic_block and inbox.available():
+        try:
+            with _no_waiting_on_sqlite():
+                return _append(actor, action, object_type, object_id, changes, at, wait=False)
+        except _ChainBusy:
+            data = _jsonable(dict(changes or {}))
+            inbox.append(
+                at=at, actor_id=actor.user_id, actor_username=actor.username,
+                organization=actor.organization, action=action, object_type=object_type,
+                object_id=str(object_id), changes=data, request_id=actor.request_id,
+            )  # fmt: skip
+            return AuditEvent(
+                at=at, actor_id_value=actor.user_id, actor_username=actor.username,
+                organization=actor.organization, action=action, object_type=object_type,
+                object_id=str(object_id), changes=data, request_id=actor.request_id,
+            )  # fmt: skip
+    return _append(actor, action, object_type, object_id, changes, at, wait=True)
+
+
+def flush_inbox() -> int:
+    """Chain every event waiting in the inbox now (waits for the chain); their number."""
+    if not inbox.available() or not inbox.has_pending():
+        return 0
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_APPEND_LOCK_KEY])
-        last = AuditEvent.objects.order_by("-sequence").only("sequence", "hash").first()
-        sequence = last.sequence + 1 if last else 1
-        previous_hash = last.hash if last else GENESIS_HASH
+        _lock_chain(wait=True)
+        before, previous = _head()
+        after, _ = _fold_inbox(before, previous)
+    return after - before
+
+
+#: One event of a batch: ``(action, object_type, object_id, changes)``.
+EventSpec = tuple[str, str, str | int, Mapping[str, Any] | None]
+
+
+def log_events(actor: Actor, events: Sequence[EventSpec], batch_size: int = 1000) -> int:
+    """Append many events of one actor to the chain at once, inside the caller's transaction.
+
+    Exactly what calling :func:`log_event` for each would write (same sequence numbers,
+    same hash format, each event linked to the one before), but the hashes are computed
+    in order in Python and the events inserted together, so an import of a national list
+    pays one round trip per ``batch_size`` events instead of two per event. Returns the
+    number of events written.
+    """
+    if not events:
+        return 0
+    with transaction.atomic():
+        _lock_chain()
+        sequence, previous_hash = _fold_inbox(*_head())
         at = timezone.now()
-        event = AuditEvent(
-            sequence=sequence,
-            at=at,
-            actor_id_value=actor.user_id,
-            actor_username=actor.username,
-            organization=actor.organization,
-            action=action,
-            object_type=object_type,
-            object_id=str(object_id),
-            changes=_jsonable(dict(changes or {})),
-            request_id=actor.request_id,
-            previous_hash=previous_hash,
-        )
-        event.hash = _hash_of(event)
-        event.save(force_insert=True)
-        return event
+        stamp = _timestamp(at)
+        rows = []
+        encoded: dict[Any, str] = {}
+
+        def enc(value: Any) -> str:  # the batch repeats most values: encode each once
+            text = encoded.get(value)
+            if text is None:
+                text = encoded[value] = _dumps(value)
+            return text
+
+        fixed_head = ",".join([enc(stamp), enc(actor.user_id), enc(actor.username),
+                               enc(actor.organization)])  # fmt: skip
+        fixed_request = enc(actor.request_id)
+        for action, object_type, object_id, changes in events:
+            sequence += 1
+            changes_json = json.dumps(
+                dict(changes or {}), ensure_ascii=False, sort_keys=True, separators=(",", ":"),
+                default=_json_default,
+            )  # fmt: skip
+            object_text = str(object_id)
+            # Byte for byte the payload of event_hash (a JSON list is its items joined by
+            # ','; a sequence number and a hex digest encode as themselves).
+            payload = (
+                f"[{sequence},{fixed_head},{enc(action)},{enc(object_type)},"
+                f"{enc(object_text)},{changes_json},{fixed_request},\"{previous_hash}\"]"
+            )
+            digest = hashlib.sha256(payload.encode("utf-8")).hexdigest()
+            rows.append(
+                {
+                    "id": None, "sequence": sequence, "at": at, "actor_id_value": actor.user_id,
+                    "actor_username": actor.username, "organization": actor.organization,
+                    "action": action, "object_type": object_type, "object_id": object_text,
+                    "changes": bulk_insert.JsonText(changes_json),
+                    "request_id": actor.request_id, "previous_hash": previous_hash,
+                    "hash": digest,
+                }
+            )  # fmt: skip
+            previous_hash = digest
+        for start in range(0, len(rows), batch_size):
+            bulk_insert.insert_values(AuditEvent, rows[start : start + batch_size], with_pk=False)
+    return len(rows)
 
 
 @dataclass(frozen=True)
@@ -164,7 +391,11 @@ def iter_chain_problems(batch_size: int = 2000) -> Iterator[ChainProblem]:
 
 
 def verify_chain() -> tuple[int, ChainProblem | None]:
-    """Return the number of events and the first problem, if any."""
+    """Return the number of events and the first problem, if any.
+
+    Events still waiting in the audit inbox are chained first, so that they are checked.
+    """
+    flush_inbox()
     first = next(iter_chain_problems(), None)
     return AuditEvent.objects.count(), first
 

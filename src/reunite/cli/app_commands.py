@@ -25,6 +25,9 @@ def serve(
     from django.core.management import call_command
 
     call_command("migrate", interactive=False, verbosity=0)
+    from reunite.web.catalogues import compile_catalogues
+
+    compile_catalogues()  # the pages' Ukrainian and Russian, when a catalogue changed
     typer.echo(f"Reunite is at http://{host}:{port}/  (Ctrl+C stops it)")
     call_command("runserver", f"{host}:{port}", use_reloader=False, use_threading=True)
 

@@ -44,20 +44,29 @@ _err = Console(stderr=True, highlight=False, soft_wrap=True)
 JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")]
 FreqOption = Annotated[
     str,
-    typer.Option("--frequencies", "-f", help="Allele frequency CSV (locus, allele, frequency), "
-                 "or 'synthetic' for the shipped SYNTHETIC demo database."),
+    typer.Option(
+        "--frequencies",
+        "-f",
+        help="Allele frequency CSV (locus, allele, frequency), "
+        "or 'synthetic' for the shipped SYNTHETIC demo database.",
+    ),
 ]
 ThetaOption = Annotated[float, typer.Option("--theta", help="Balding–Nichols θ (F_ST), e.g. 0.01.")]
 MutationOption = Annotated[
     str | None,
-    typer.Option("--mutation-rate", help="Stepwise mutation rate for parent–child/trio: one "
-                 "number for every locus, or LOCUS=RATE pairs separated by commas "
-                 "('*=RATE' sets the default)."),
+    typer.Option(
+        "--mutation-rate",
+        help="Stepwise mutation rate for parent–child/trio: one "
+        "number for every locus, or LOCUS=RATE pairs separated by commas "
+        "('*=RATE' sets the default).",
+    ),
 ]
 MinFreqOption = Annotated[
     float | None,
-    typer.Option("--min-frequency", help="Frequency for unseen/rare alleles (default: 5/2N of "
-                 "the database, or 0.001)."),
+    typer.Option(
+        "--min-frequency",
+        help="Frequency for unseen/rare alleles (default: 5/2N of the database, or 0.001).",
+    ),
 ]
 
 
@@ -73,8 +82,10 @@ def _load_freqs(spec: str, *, as_json: bool) -> FrequencyDatabase:
     from reunite.kinship import KinshipInputError, read_frequencies, synthetic_frequencies
 
     if spec.strip().lower() == "synthetic":
-        _err.print("[yellow]warning:[/yellow] using the SYNTHETIC demo frequency database; "
-                   "results are for demonstration only")
+        _err.print(
+            "[yellow]warning:[/yellow] using the SYNTHETIC demo frequency database; "
+            "results are for demonstration only"
+        )
         return synthetic_frequencies()
     try:
         db = read_frequencies(Path(spec))
@@ -109,8 +120,10 @@ def _parse_mutation(spec: str | None, *, as_json: bool) -> float | dict[str, flo
                 raise ValueError
             rates[locus.strip()] = float(value)
         except ValueError:
-            _fail(f"--mutation-rate: expected a number or LOCUS=RATE pairs, got {part!r}",
-                  as_json=as_json)
+            _fail(
+                f"--mutation-rate: expected a number or LOCUS=RATE pairs, got {part!r}",
+                as_json=as_json,
+            )
     return rates
 
 
@@ -148,34 +161,48 @@ def _print_result(result: KinshipResult, prior: float) -> None:
     table.add_column("LR", justify="right")
     table.add_column("Note")
     for row in result.loci:
-        table.add_row(row.locus, *[row.genotypes[r] for r in roles], _fmt(row.lr),
-                      escape(row.note))
+        table.add_row(row.locus, *[row.genotypes[r] for r in roles], _fmt(row.lr), escape(row.note))
     _out.print(table)
     log = f" (log10 {result.log10_lr:.2f})" if result.log10_lr is not None else ""
-    _out.print(f"Combined LR: [bold]{_fmt(result.combined_lr)}[/bold]{log} over "
-               f"{result.loci_used} loci")
+    _out.print(
+        f"Combined LR: [bold]{_fmt(result.combined_lr)}[/bold]{log} over {result.loci_used} loci"
+    )
     _out.print(result.verbal)
     _out.print(f"Posterior probability for prior {prior:g}: {format_posterior(result, prior)}")
     a = result.assumptions
-    _out.print(f"Frequency database: {a['frequency_database']}"
-               + (" [red](SYNTHETIC)[/red]" if a.get("frequency_database_synthetic") else "")
-               + f"; θ = {a['theta']}; minimum frequency {a['min_frequency']:g}; "
-               f"mutation: {a.get('mutation') or 'none'}")
+    _out.print(
+        f"Frequency database: {a['frequency_database']}"
+        + (" [red](SYNTHETIC)[/red]" if a.get("frequency_database_synthetic") else "")
+        + f"; θ = {a['theta']}; minimum frequency {a['min_frequency']:g}; "
+        f"mutation: {a.get('mutation') or 'none'}"
+    )
     for w in result.warnings:
         _err.print(f"[yellow]warning:[/yellow] {escape(w)}")
 
 
 @app.command("lr")
 def lr_command(
-    profiles: Annotated[Path, typer.Option("--profiles", "-p", help="Profiles CSV "
-                                           "(person_id, locus, allele1, allele2).")],
+    profiles: Annotated[
+        Path,
+        typer.Option("--profiles", "-p", help="Profiles CSV (person_id, locus, allele1, allele2)."),
+    ],
     frequencies: FreqOption,
-    a: Annotated[str | None, typer.Option("--a", help="First person (the parent, for "
-                                          "parent-child with a mutation model).")] = None,
+    a: Annotated[
+        str | None,
+        typer.Option(
+            "--a", help="First person (the parent, for parent-child with a mutation model)."
+        ),
+    ] = None,
     b: Annotated[str | None, typer.Option("--b", help="Second person.")] = None,
-    relationship: Annotated[str | None, typer.Option(
-        "--relationship", "-r", help="parent-child, full-siblings, half-siblings, "
-        "grandparent, avuncular or first-cousins.")] = None,
+    relationship: Annotated[
+        str | None,
+        typer.Option(
+            "--relationship",
+            "-r",
+            help="parent-child, full-siblings, half-siblings, "
+            "grandparent, avuncular or first-cousins.",
+        ),
+    ] = None,
     child: Annotated[str | None, typer.Option("--child", help="Trio: the child.")] = None,
     mother: Annotated[str | None, typer.Option("--mother", help="Trio: the known mother.")] = None,
     father: Annotated[str | None, typer.Option("--father", help="Trio: the known father.")] = None,
@@ -184,12 +211,15 @@ def lr_command(
     theta: ThetaOption = 0.0,
     mutation_rate: MutationOption = None,
     min_frequency: MinFreqOption = None,
-    prior: Annotated[float, typer.Option("--prior", help="Prior probability for the "
-                                         "posterior.")] = 0.5,
+    prior: Annotated[
+        float, typer.Option("--prior", help="Prior probability for the posterior.")
+    ] = 0.5,
     pdf: Annotated[Path | None, typer.Option("--pdf", help="Also write a PDF report.")] = None,
     title: Annotated[str | None, typer.Option("--title", help="PDF report title.")] = None,
-    label: Annotated[list[str] | None, typer.Option(
-        "--label", help="ID=NAME display label for the PDF (repeatable).")] = None,
+    label: Annotated[
+        list[str] | None,
+        typer.Option("--label", help="ID=NAME display label for the PDF (repeatable)."),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Likelihood ratio of a claimed relationship (pair) or a trio, per locus and combined."""
@@ -207,8 +237,11 @@ def lr_command(
     if trio and pair:
         _fail("use either --a/--b/--relationship or the trio options, not both", as_json=as_json)
     if not trio and not pair:
-        _fail("give --a, --b and --relationship, or --child with --mother and "
-              "--alleged-father (or --father and --alleged-mother)", as_json=as_json)
+        _fail(
+            "give --a, --b and --relationship, or --child with --mother and "
+            "--alleged-father (or --father and --alleged-mother)",
+            as_json=as_json,
+        )
     labels = _parse_labels(label, as_json=as_json)
     rates = _parse_mutation(mutation_rate, as_json=as_json)
     freqs = _load_freqs(frequencies, as_json=as_json)
@@ -218,9 +251,14 @@ def lr_command(
             if a is None or b is None or relationship is None:
                 _fail("a pairwise LR needs --a, --b and --relationship", as_json=as_json)
             result = likelihood_ratio(
-                _pick(people, a, "--a", as_json=as_json), _pick(people, b, "--b", as_json=as_json),
-                relationship, freqs, theta=theta, mutation_rate=rates,
-                min_frequency=min_frequency)
+                _pick(people, a, "--a", as_json=as_json),
+                _pick(people, b, "--b", as_json=as_json),
+                relationship,
+                freqs,
+                theta=theta,
+                mutation_rate=rates,
+                min_frequency=min_frequency,
+            )
         else:
             if child is None:
                 _fail("a trio needs --child", as_json=as_json)
@@ -235,18 +273,33 @@ def lr_command(
                     _fail("--alleged-mother needs the known --father", as_json=as_json)
                 known, alleged_id, alleged = father, alleged_mother, "mother"
             else:
-                _fail("a trio needs --alleged-father (with --mother) or --alleged-mother "
-                      "(with --father)", as_json=as_json)
+                _fail(
+                    "a trio needs --alleged-father (with --mother) or --alleged-mother "
+                    "(with --father)",
+                    as_json=as_json,
+                )
             result = trio_likelihood_ratio(
                 _pick(people, child, "--child", as_json=as_json),
-                _pick(people, known, "--mother" if alleged == "father" else "--father",
-                      as_json=as_json),
+                _pick(
+                    people,
+                    known,
+                    "--mother" if alleged == "father" else "--father",
+                    as_json=as_json,
+                ),
                 _pick(people, alleged_id, f"--alleged-{alleged}", as_json=as_json),
-                freqs, alleged=alleged, theta=theta, mutation_rate=rates,
-                min_frequency=min_frequency)
+                freqs,
+                alleged=alleged,
+                theta=theta,
+                mutation_rate=rates,
+                min_frequency=min_frequency,
+            )
         if pdf is not None:
-            data = report_pdf(result, title=title or f"Kinship report: {result.hypothesis}",
-                              subject_labels=labels, priors=(prior,))
+            data = report_pdf(
+                result,
+                title=title or f"Kinship report: {result.hypothesis}",
+                subject_labels=labels,
+                priors=(prior,),
+            )
             pdf.write_bytes(data)
     except KinshipError as exc:
         _fail(str(exc), as_json=as_json)
@@ -263,25 +316,36 @@ def lr_command(
 @app.command("screen")
 def screen_command(
     children: Annotated[Path, typer.Option("--children", help="Children's profiles CSV.")],
-    references: Annotated[Path, typer.Option("--references", help="Reference (relatives') "
-                                             "profiles CSV.")],
+    references: Annotated[
+        Path, typer.Option("--references", help="Reference (relatives') profiles CSV.")
+    ],
     frequencies: FreqOption,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Ranked CSV to write.")] = None,
-    relationship: Annotated[list[str] | None, typer.Option(
-        "--relationship", "-r", help="Relationship to test (repeatable; default: all).")] = None,
+    relationship: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--relationship", "-r", help="Relationship to test (repeatable; default: all)."
+        ),
+    ] = None,
     top: Annotated[int, typer.Option("--top", help="Candidates kept per child.")] = 5,
-    min_lr: Annotated[float, typer.Option("--min-lr", help="Keep pairs with LR at least this.")]
-    = 1.0,
-    min_loci: Annotated[int, typer.Option("--min-loci", help="Loci typed in both, at least.")]
-    = 8,
+    min_lr: Annotated[
+        float, typer.Option("--min-lr", help="Keep pairs with LR at least this.")
+    ] = 1.0,
+    min_loci: Annotated[int, typer.Option("--min-loci", help="Loci typed in both, at least.")] = 8,
     theta: ThetaOption = 0.0,
     mutation_rate: MutationOption = None,
     min_frequency: MinFreqOption = None,
-    workers: Annotated[int | None, typer.Option("--workers", help="Threads (default: all "
-                                                "cores).")] = None,
-    claims: Annotated[Path | None, typer.Option(
-        "--claims", help="CSV reference_id,relationship: score those references for the "
-        "relationship they state only.")] = None,
+    workers: Annotated[
+        int | None, typer.Option("--workers", help="Threads (default: all cores).")
+    ] = None,
+    claims: Annotated[
+        Path | None,
+        typer.Option(
+            "--claims",
+            help="CSV reference_id,relationship: score those references for the "
+            "relationship they state only.",
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Screen every child against every reference and rank the most likely relatives."""
@@ -300,15 +364,31 @@ def screen_command(
     claimed = _load_claims(claims, as_json=as_json) if claims is not None else None
     total = len(kids) * len(refs)
     try:
-        with Progress("[progress.description]{task.description}", BarColumn(),
-                      MofNCompleteColumn(), TimeRemainingColumn(), console=_err,
-                      disable=as_json, transient=True) as bar:
+        with Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=_err,
+            disable=as_json,
+            transient=True,
+        ) as bar:
             task = bar.add_task("pairs", total=total)
-            hits = screen(kids, refs, freqs,
-                          relationships=tuple(relationship or CLAIMABLE_RELATIONSHIPS),
-                          top=top, min_lr=min_lr, min_loci=min_loci, theta=theta,
-                          mutation_rate=rates, min_frequency=min_frequency, workers=workers,
-                          progress=lambda n: bar.advance(task, n), claims=claimed)
+            hits = screen(
+                kids,
+                refs,
+                freqs,
+                relationships=tuple(relationship or CLAIMABLE_RELATIONSHIPS),
+                top=top,
+                min_lr=min_lr,
+                min_loci=min_loci,
+                theta=theta,
+                mutation_rate=rates,
+                min_frequency=min_frequency,
+                workers=workers,
+                progress=lambda n: bar.advance(task, n),
+                claims=claimed,
+            )
     except KinshipError as exc:
         _fail(str(exc), as_json=as_json)
     rows = [h.to_dict() for h in hits]
@@ -316,33 +396,69 @@ def screen_command(
         try:
             with out.open("w", encoding="utf-8", newline="") as fh:
                 w = csv.writer(fh, lineterminator="\n")
-                w.writerow(["rank", "child_id", "reference_id", "relationship", "lr", "log10_lr",
-                            "loci_compared", "identical"])
+                w.writerow(
+                    [
+                        "rank",
+                        "child_id",
+                        "reference_id",
+                        "relationship",
+                        "lr",
+                        "log10_lr",
+                        "loci_compared",
+                        "identical",
+                    ]
+                )
                 for i, h in enumerate(hits, 1):
-                    w.writerow([i, h.child_id, h.reference_id, h.relationship,
-                                f"{h.lr:.6g}" if math.isfinite(h.lr) else "inf",
-                                f"{h.log10_lr:.4f}" if h.log10_lr is not None else "",
-                                h.loci_compared, "yes" if h.identical else ""])
+                    w.writerow(
+                        [
+                            i,
+                            h.child_id,
+                            h.reference_id,
+                            h.relationship,
+                            f"{h.lr:.6g}" if math.isfinite(h.lr) else "inf",
+                            f"{h.log10_lr:.4f}" if h.log10_lr is not None else "",
+                            h.loci_compared,
+                            "yes" if h.identical else "",
+                        ]
+                    )
         except OSError as exc:
             _fail(f"cannot write {out}: {exc.strerror}", as_json=as_json)
     if as_json:
-        typer.echo(json.dumps({"children": len(kids), "references": len(refs), "pairs": total,
-                               "frequency_database": freqs.name, "synthetic": freqs.synthetic,
-                               "hits": rows}, ensure_ascii=False, indent=2))
+        typer.echo(
+            json.dumps(
+                {
+                    "children": len(kids),
+                    "references": len(refs),
+                    "pairs": total,
+                    "frequency_database": freqs.name,
+                    "synthetic": freqs.synthetic,
+                    "hits": rows,
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
         return
-    table = Table(title=f"Top candidates ({len(hits)} rows; {total:,} pairs screened)",
-                  title_justify="left")
+    table = Table(
+        title=f"Top candidates ({len(hits)} rows; {total:,} pairs screened)", title_justify="left"
+    )
     for col in ("child", "reference", "relationship", "LR", "loci"):
         table.add_column(col, justify="right" if col in {"LR", "loci"} else "left")
     for h in hits[:20]:
-        table.add_row(h.child_id, h.reference_id,
-                      h.relationship + (" (identical profiles!)" if h.identical else ""),
-                      _fmt(h.lr), str(h.loci_compared))
+        table.add_row(
+            h.child_id,
+            h.reference_id,
+            h.relationship + (" (identical profiles!)" if h.identical else ""),
+            _fmt(h.lr),
+            str(h.loci_compared),
+        )
     _out.print(table)
     twins = sum(1 for h in hits if h.identical)
     if twins:
-        _err.print(f"[yellow]warning:[/yellow] {twins} pair(s) have identical profiles: the "
-                   "same person sampled twice, or identical twins")
+        _err.print(
+            f"[yellow]warning:[/yellow] {twins} pair(s) have identical profiles: the "
+            "same person sampled twice, or identical twins"
+        )
     if out is not None:
         _err.print(f"{len(hits)} ranked rows written to {out}")
 
@@ -359,8 +475,10 @@ def _load_claims(path: Path, *, as_json: bool) -> dict[str, list[str]]:
             for n, row in enumerate(reader, start=2):
                 row = {k.strip().lower(): (v or "").strip() for k, v in row.items() if k}
                 if not row["reference_id"] or not row["relationship"]:
-                    _fail(f"{path}: row {n}: reference_id and relationship are required",
-                          as_json=as_json)
+                    _fail(
+                        f"{path}: row {n}: reference_id and relationship are required",
+                        as_json=as_json,
+                    )
                 out.setdefault(row["reference_id"], []).append(row["relationship"])
     except OSError as exc:
         _fail(f"cannot read {path}: {exc.strerror}", as_json=as_json)
@@ -369,11 +487,18 @@ def _load_claims(path: Path, *, as_json: bool) -> dict[str, list[str]]:
 
 @app.command("validate")
 def validate_command(
-    profiles: Annotated[Path | None, typer.Option("--profiles", "-p",
-                                                  help="Profiles CSV to check.")] = None,
-    frequencies: Annotated[str | None, typer.Option(
-        "--frequencies", "-f", help="Frequency CSV to check; with --profiles, every typed "
-        "locus must also be in it ('synthetic' allowed).")] = None,
+    profiles: Annotated[
+        Path | None, typer.Option("--profiles", "-p", help="Profiles CSV to check.")
+    ] = None,
+    frequencies: Annotated[
+        str | None,
+        typer.Option(
+            "--frequencies",
+            "-f",
+            help="Frequency CSV to check; with --profiles, every typed "
+            "locus must also be in it ('synthetic' allowed).",
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Check a profile file and/or a frequency database and summarise them."""
@@ -390,27 +515,37 @@ def validate_command(
     try:
         freqs = None
         if frequencies is not None:
-            freqs = (synthetic_frequencies() if frequencies.strip().lower() == "synthetic"
-                     else read_frequencies(Path(frequencies)))
+            freqs = (
+                synthetic_frequencies()
+                if frequencies.strip().lower() == "synthetic"
+                else read_frequencies(Path(frequencies))
+            )
             summary["frequency_database"] = {
-                "name": freqs.name, "loci": len(freqs.loci),
+                "name": freqs.name,
+                "loci": len(freqs.loci),
                 "alleles": sum(len(t) for t in freqs.frequencies.values()),
-                "sample_size": freqs.sample_size, "synthetic": freqs.synthetic,
+                "sample_size": freqs.sample_size,
+                "synthetic": freqs.synthetic,
                 "default_min_frequency": freqs.default_min_frequency,
             }
         if profiles is not None:
             people = read_profiles(profiles, freqs)
             loci_counts = [len(p) for p in people.values()]
             summary["profiles"] = {
-                "count": len(people), "min_loci": min(loci_counts),
+                "count": len(people),
+                "min_loci": min(loci_counts),
                 "max_loci": max(loci_counts),
                 "partial": sorted(pid for pid, p in people.items() if p.dropped),
             }
     except KinshipInputError as exc:
         if as_json:
-            typer.echo(json.dumps({"valid": False, "problems": [p.to_dict() for p in
-                                                               exc.problems]},
-                                  ensure_ascii=False, indent=2))
+            typer.echo(
+                json.dumps(
+                    {"valid": False, "problems": [p.to_dict() for p in exc.problems]},
+                    ensure_ascii=False,
+                    indent=2,
+                )
+            )
         _err.print(f"[red]error:[/red] {escape(str(exc))}")
         raise typer.Exit(2) from None
     if as_json:
@@ -418,13 +553,17 @@ def validate_command(
         return
     if "frequency_database" in summary:
         db = summary["frequency_database"]
-        _out.print(f"{frequencies}: {db['name']}: {db['loci']} loci, {db['alleles']} alleles"
-                   + (", SYNTHETIC" if db["synthetic"] else "")
-                   + f"; minimum frequency {db['default_min_frequency']:g}")
+        _out.print(
+            f"{frequencies}: {db['name']}: {db['loci']} loci, {db['alleles']} alleles"
+            + (", SYNTHETIC" if db["synthetic"] else "")
+            + f"; minimum frequency {db['default_min_frequency']:g}"
+        )
     if "profiles" in summary:
         pr = summary["profiles"]
-        _out.print(f"{profiles}: {pr['count']} profiles, {pr['min_loci']}–{pr['max_loci']} "
-                   f"typed loci each; {len(pr['partial'])} with dropped loci")
+        _out.print(
+            f"{profiles}: {pr['count']} profiles, {pr['min_loci']}–{pr['max_loci']} "
+            f"typed loci each; {len(pr['partial'])} with dropped loci"
+        )
 
 
 @app.command("report")
@@ -432,8 +571,9 @@ def report_command(
     result: Annotated[Path, typer.Option("--result", help="JSON written by `lr --json`.")],
     pdf: Annotated[Path, typer.Option("--pdf", help="PDF file to write.")],
     title: Annotated[str | None, typer.Option("--title", help="Report title.")] = None,
-    label: Annotated[list[str] | None, typer.Option(
-        "--label", help="ID=NAME display label (repeatable).")] = None,
+    label: Annotated[
+        list[str] | None, typer.Option("--label", help="ID=NAME display label (repeatable).")
+    ] = None,
     prior: Annotated[float, typer.Option("--prior")] = 0.5,
 ) -> None:
     """Render a stored result (the JSON of `lr --json`) as a PDF report."""
@@ -445,8 +585,14 @@ def report_command(
     try:
         data = json.loads(result.read_text(encoding="utf-8"))
         stored = KinshipResult.from_dict(data)
-        pdf.write_bytes(report_pdf(stored, title=title or f"Kinship report: {stored.hypothesis}",
-                                   subject_labels=labels, priors=(prior,)))
+        pdf.write_bytes(
+            report_pdf(
+                stored,
+                title=title or f"Kinship report: {stored.hypothesis}",
+                subject_labels=labels,
+                priors=(prior,),
+            )
+        )
     except OSError as exc:
         _fail(f"cannot read {result} or write {pdf}: {exc.strerror}")
     except json.JSONDecodeError as exc:
@@ -490,8 +636,13 @@ def simulate_pair_command(
     if len(parts) != 2 or not all(parts) or parts[0] == parts[1]:
         _fail(f"--ids needs two different IDs, got {ids!r}")
     try:
-        pair = simulate_pair(relationship, synthetic_frequencies(), seed=seed,
-                             ids=(parts[0], parts[1]), mutation_rate=mutation_rate)
+        pair = simulate_pair(
+            relationship,
+            synthetic_frequencies(),
+            seed=seed,
+            ids=(parts[0], parts[1]),
+            mutation_rate=mutation_rate,
+        )
         write_profiles(pair, out)
     except KinshipError as exc:
         _fail(str(exc))
@@ -502,13 +653,16 @@ def simulate_pair_command(
 
 @simulate_app.command("screening")
 def simulate_screening_command(
-    out_dir: Annotated[Path, typer.Option("--out-dir", help="Folder for children.csv, "
-                                          "references.csv, truth.csv.")],
+    out_dir: Annotated[
+        Path, typer.Option("--out-dir", help="Folder for children.csv, references.csv, truth.csv.")
+    ],
     children: Annotated[int, typer.Option("--children")] = 200,
     references: Annotated[int, typer.Option("--references")] = 1000,
     seed: Annotated[int, typer.Option("--seed")] = 0,
-    drop_rate: Annotated[float, typer.Option("--drop-rate", help="Fraction of loci dropped "
-                                             "at random (degraded samples).")] = 0.0,
+    drop_rate: Annotated[
+        float,
+        typer.Option("--drop-rate", help="Fraction of loci dropped at random (degraded samples)."),
+    ] = 0.0,
 ) -> None:
     """Simulate a SYNTHETIC screening set with planted relatives and their truth."""
     from reunite.kinship import simulate_screening, synthetic_frequencies, write_profiles
@@ -517,8 +671,9 @@ def simulate_screening_command(
         _fail("--children and --references must be at least 20 (20 relatives are planted)")
     if not 0.0 <= drop_rate < 1.0:
         _fail("--drop-rate must be in [0, 1)")
-    pop = simulate_screening(synthetic_frequencies(), children, references, seed=seed,
-                             drop_rate=drop_rate)
+    pop = simulate_screening(
+        synthetic_frequencies(), children, references, seed=seed, drop_rate=drop_rate
+    )
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         write_profiles(pop.children.values(), out_dir / "children.csv")
@@ -530,5 +685,7 @@ def simulate_screening_command(
                 w.writerow([c, r, rel])
     except OSError as exc:
         _fail(f"cannot write to {out_dir}: {exc.strerror}")
-    _err.print(f"SYNTHETIC screening set written to {out_dir} ({children} children, "
-               f"{references} references, {len(pop.truth)} planted relatives)")
+    _err.print(
+        f"SYNTHETIC screening set written to {out_dir} ({children} children, "
+        f"{references} references, {len(pop.truth)} planted relatives)"
+    )

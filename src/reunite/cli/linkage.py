@@ -88,8 +88,72 @@ def _progress(quiet: bool) -> Iterator[_Stages]:
         yield _Stages(bar)
 
 
-def _read(path: Path, kind: str, update: _Stages) -> list[Any]:
-    from reunite.interchange import InterchangeError, read_file
+class _Input:
+    """One input list as read: its records and, when read tolerantly, what was repaired."""
+
+    def __init__(self, path: Path, role: str, result: Any, report: Path | None) -> None:
+        self.path = path
+        self.role = role
+        self.records: list[Any] = result.records
+        self.repairs: list[Any] = list(result.repairs)
+        self.skipped: list[int] = list(result.skipped)
+        self.report = report
+        self.rows_read = len(self.records) + len(self.skipped)
+
+    def summary(self) -> dict[str, Any]:
+        from reunite.interchange import summarise_repairs
+
+        return {
+            "file": str(self.path),
+            "rows_read": self.rows_read,
+            "rows_used": len(self.records),
+            "rows_skipped": self.skipped,
+            "repairs": len(self.repairs),
+            "repairs_by_column": [
+                {"column": c, "kind": k, "count": n} for c, k, n in summarise_repairs(self.repairs)
+            ],
+            "repair_report": str(self.report) if self.report else None,
+        }
+
+
+_KIND_WORDS = {
+    "mapped": "read as a known word",
+    "unknown": "not a known word, kept as unknown",
+    "dropped": "dropped (impossible or inconsistent)",
+    "fixed": "fixed",
+    "skipped": "row skipped",
+}
+_SHOWN_SKIPPED = 20
+
+
+def _print_repairs(inputs: list[_Input]) -> None:
+    from reunite.interchange import summarise_repairs
+
+    for item in inputs:
+        if item.report is None:
+            continue
+        name = item.path.name
+        if not item.repairs:
+            err.print(f"{name}: {item.rows_read:,} rows read, all used as written", highlight=False)
+            continue
+        err.print(
+            f"[yellow]{name}:[/] {item.rows_read:,} rows read, {len(item.records):,} used, "
+            f"{len(item.skipped):,} skipped; {len(item.repairs):,} repairs -> {item.report}",
+            highlight=False,
+        )
+        for column, kind, count in summarise_repairs(item.repairs):
+            if kind == "skipped":
+                continue
+            err.print(f"  {column}: {count:,} {_KIND_WORDS[kind]}", highlight=False)
+        if item.skipped:
+            shown = ", ".join(str(r) for r in item.skipped[:_SHOWN_SKIPPED])
+            more = len(item.skipped) - _SHOWN_SKIPPED
+            tail = f" and {more:,} more (see the repair report)" if more > 0 else ""
+            err.print(f"  rows skipped (no name and no date): {shown}{tail}", highlight=False)
+
+
+def _read(path: Path, kind: str, update: _Stages, *, strict: bool, report: Path | None) -> _Input:
+    from reunite.interchange import InterchangeError, read_file, write_repairs
 
     update(f"reading {path.name}")
     if not path.exists():
@@ -97,12 +161,22 @@ def _read(path: Path, kind: str, update: _Stages) -> list[Any]:
     if path.is_dir():
         raise _fail(f"{path} is a directory, not a file")
     try:
-        result = read_file(path, kind, progress=update.rows)  # type: ignore[arg-type]
+        result = read_file(path, kind, progress=update.rows, tolerant=not strict)  # type: ignore[arg-type]
     except InterchangeError as exc:
-        err.print(f"[bold red]error:[/] {path} is not a valid {kind} file "
-                  f"({len(exc.problems)} problem(s)); nothing was written:", highlight=False)
+        hint = "" if strict else " (even read tolerantly)"
+        err.print(
+            f"[bold red]error:[/] {path} is not a valid {kind} file{hint} "
+            f"({len(exc.problems)} problem(s)); nothing was written:",
+            highlight=False,
+        )
         for p in exc.problems:
             err.print(f"  {p}", highlight=False, markup=False)
+        if strict:
+            err.print(
+                "Without --strict, values outside the format are repaired for their row "
+                "and reported instead.",
+                highlight=False,
+            )
         raise typer.Exit(2) from None
     except FileNotFoundError:
         raise _fail(f"{path}: no such file") from None
@@ -110,7 +184,22 @@ def _read(path: Path, kind: str, update: _Stages) -> list[Any]:
         raise _fail(f"cannot read {path}: {exc.strerror or exc}") from None
     for w in getattr(result, "warnings", []) or []:
         err.print(f"[yellow]warning:[/] {path.name}: {w}", highlight=False)
-    return result.records
+    if strict:
+        report = None
+    elif report is not None:
+        try:
+            write_repairs(report, result.repairs)
+        except OSError as exc:
+            raise _fail(f"cannot write {report}: {exc.strerror or exc}") from None
+    if not result.records:
+        raise _fail(f"{path}: no usable rows (every row lacks a name and a date)", 1)
+    return _Input(path, kind, result, report)
+
+
+def _report_path(out_path: Path, role: str | None) -> Path:
+    """Where the repair report of one input goes: beside the output, named after it."""
+    tail = f".{role}-repairs.csv" if role else ".repairs.csv"
+    return out_path.with_name(out_path.stem + tail)
 
 
 def _write_csv_atomic(path: Path, header: list[str], rows: list[list[str]]) -> None:
@@ -162,6 +251,13 @@ def _check_out(out_path: Path) -> None:
 
 
 # -- match ------------------------------------------------------------------------------------
+_STRICT = typer.Option(
+    "--strict",
+    help="Refuse a file with any value outside the format (every problem listed), "
+    "instead of repairing it for its row.",
+)
+
+
 def match_command(
     enquiries: Annotated[
         Path, typer.Option("--enquiries", "-e", help="Enquiries file (CSV/XLSX).")
@@ -186,11 +282,17 @@ def match_command(
     counts: Annotated[
         bool, typer.Option("--counts", help="Also report comparisons per blocking rule.")
     ] = False,
+    strict: Annotated[bool, _STRICT] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
 ) -> None:
     """Write `enquiry_id,record_id,probability,match_weight,explanation`, sorted by enquiry
-    then probability (best first)."""
+    then probability (best first).
+
+    Every row that can be used is read: known words (legal status, sex) are mapped,
+    impossible or inconsistent values dropped for their row, rows with no name and no date
+    skipped; each repair is listed in OUT.enquiries-repairs.csv / OUT.records-repairs.csv.
+    """
     from reunite.linkage import LinkageError, comparison_counts, link, train
 
     _check_out(out_path)
@@ -198,23 +300,47 @@ def match_command(
     excluded = _read_pairs(exclude) if exclude else set()
     started = time.perf_counter()
     with _progress(quiet or as_json) as update:
-        enq = _read(enquiries, "enquiries", update)
-        recs = _read(records, "records", update)
+        enq_input = _read(
+            enquiries,
+            "enquiries",
+            update,
+            strict=strict,
+            report=_report_path(out_path, "enquiries"),
+        )
+        recs_input = _read(
+            records, "records", update, strict=strict, report=_report_path(out_path, "records")
+        )
+        enq, recs = enq_input.records, recs_input.records
         try:
             if model is None and save_model is not None:
                 model = train(enq, recs, backend=backend.value, progress=update)
-            pairs = link(enq, recs, model=model, threshold=threshold, top_k=top,
-                         backend=backend.value, exclude_pairs=excluded, progress=update)
-            rule_counts = (comparison_counts(enq, recs, backend=backend.value)
-                           if counts else [])
+            pairs = link(
+                enq,
+                recs,
+                model=model,
+                threshold=threshold,
+                top_k=top,
+                backend=backend.value,
+                exclude_pairs=excluded,
+                progress=update,
+            )
+            rule_counts = comparison_counts(enq, recs, backend=backend.value) if counts else []
         except LinkageError as exc:
             raise _fail(str(exc), 1) from None
         update("writing candidates")
         _write_csv_atomic(
             out_path,
             ["enquiry_id", "record_id", "probability", "match_weight", "explanation"],
-            [[p.enquiry_id, p.record_id, f"{p.probability:.6f}", f"{p.match_weight:.3f}",
-              p.explanation_text()] for p in pairs],
+            [
+                [
+                    p.enquiry_id,
+                    p.record_id,
+                    f"{p.probability:.6f}",
+                    f"{p.match_weight:.3f}",
+                    p.explanation_text(),
+                ]
+                for p in pairs
+            ],
         )
         if save_model is not None and model is not None:
             model.save(save_model)
@@ -235,10 +361,13 @@ def match_command(
             {"rule": c.rule, "description": c.description, "comparisons": c.comparisons}
             for c in rule_counts
         ],
+        "strict": strict,
+        "inputs": {"enquiries": enq_input.summary(), "records": recs_input.summary()},
     }
     if as_json:
         typer.echo(json.dumps(summary, ensure_ascii=False, indent=2))
         return
+    _print_repairs([enq_input, recs_input])
     out.print(
         f"{summary['candidates']:,} candidate pairs for "
         f"{summary['enquiries_with_candidates']:,} of {len(enq):,} enquiries "
@@ -246,8 +375,9 @@ def match_command(
         highlight=False,
     )
     for c in rule_counts:
-        out.print(f"  {c.rule:<22} {c.comparisons:>14,} comparisons  ({c.description})",
-                  highlight=False)
+        out.print(
+            f"  {c.rule:<22} {c.comparisons:>14,} comparisons  ({c.description})", highlight=False
+        )
 
 
 # -- dedupe -----------------------------------------------------------------------------------
@@ -264,11 +394,16 @@ def dedupe_command(
     kind: Annotated[
         str, typer.Option(help="File kind: records, children or enquiries.")
     ] = "records",
+    strict: Annotated[bool, _STRICT] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON summary.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")] = False,
 ) -> None:
     """Write `cluster_id,record_id,cluster_size,probability,explanation`: one row per record
-    in a group of probable duplicates (probability: its best link inside the group)."""
+    in a group of probable duplicates (probability: its best link inside the group).
+
+    Every row that can be used is read (see `reunite match`); repairs go to
+    OUT.repairs.csv.
+    """
     from reunite.linkage import LinkageError, dedupe
 
     if kind not in ("records", "children", "enquiries"):
@@ -277,10 +412,14 @@ def dedupe_command(
     model = _load_model(model_path)
     started = time.perf_counter()
     with _progress(quiet or as_json) as update:
-        recs = _read(records, kind, update)
+        recs_input = _read(
+            records, kind, update, strict=strict, report=_report_path(out_path, None)
+        )
+        recs = recs_input.records
         try:
-            clusters = dedupe(recs, model=model, threshold=threshold, backend=backend.value,
-                              progress=update)
+            clusters = dedupe(
+                recs, model=model, threshold=threshold, backend=backend.value, progress=update
+            )
         except LinkageError as exc:
             raise _fail(str(exc), 1) from None
         rows: list[list[str]] = []
@@ -308,10 +447,13 @@ def dedupe_command(
         "backend": backend.value,
         "threshold": threshold,
         "seconds": round(seconds, 2),
+        "strict": strict,
+        "input": recs_input.summary(),
     }
     if as_json:
         typer.echo(json.dumps(summary, ensure_ascii=False, indent=2))
         return
+    _print_repairs([recs_input])
     out.print(
         f"{summary['clusters']:,} groups of probable duplicates "
         f"({summary['records_in_clusters']:,} of {len(recs):,} records) in {seconds:.1f} s "

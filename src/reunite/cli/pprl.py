@@ -73,9 +73,15 @@ def _progress(quiet: bool) -> Iterator[_Bar]:
     if quiet:
         yield _Bar(None)
         return
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
-                  MofNCompleteColumn(), TimeElapsedColumn(), console=err,
-                  transient=True) as bar:
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as bar:
         yield _Bar(bar)
 
 
@@ -90,8 +96,11 @@ def _read_records(path: Path, kind: str, bar: _Bar) -> list[Any]:
     try:
         result = read_file(path, kind, progress=bar.step)  # type: ignore[arg-type]
     except InterchangeError as exc:
-        err.print(f"[bold red]error:[/] {path} is not a valid {kind} file "
-                  f"({len(exc.problems)} problem(s)); nothing was written:", highlight=False)
+        err.print(
+            f"[bold red]error:[/] {path} is not a valid {kind} file "
+            f"({len(exc.problems)} problem(s)); nothing was written:",
+            highlight=False,
+        )
         for p in exc.problems:
             err.print(f"  {p}", highlight=False, markup=False)
         raise typer.Exit(2) from None
@@ -131,8 +140,7 @@ def secret_command(
         raise _fail(f"{out_path} exists; use --force to replace it")
     secret = Secret.generate()
     secret.write(out_path)
-    out.print(f"secret written to {out_path} (fingerprint {secret.fingerprint})",
-              highlight=False)
+    out.print(f"secret written to {out_path} (fingerprint {secret.fingerprint})", highlight=False)
 
 
 # -- encode -----------------------------------------------------------------------------------
@@ -165,16 +173,23 @@ def encode_command(
         bar.stage("writing")
         write_id_map(ids_path, enc)
         write_encoding(out_path, enc)
-    summary = {"records": len(enc), "out": str(out_path), "id_map": str(ids_path),
-               "secret_fingerprint": enc.secret_fingerprint,
-               "bits": enc.schema.output_bits, "fields": list(enc.schema.field_names),
-               "seconds": round(time.perf_counter() - started, 2)}
+    summary = {
+        "records": len(enc),
+        "out": str(out_path),
+        "id_map": str(ids_path),
+        "secret_fingerprint": enc.secret_fingerprint,
+        "bits": enc.schema.output_bits,
+        "fields": list(enc.schema.field_names),
+        "seconds": round(time.perf_counter() - started, 2),
+    }
     if as_json:
         typer.echo(json.dumps(summary, indent=2))
         return
-    out.print(f"{len(enc):,} records encoded -> {out_path} (send to the mediator); "
-              f"id map -> {ids_path} (keep it here) in {summary['seconds']} s",
-              highlight=False)
+    out.print(
+        f"{len(enc):,} records encoded -> {out_path} (send to the mediator); "
+        f"id map -> {ids_path} (keep it here) in {summary['seconds']} s",
+        highlight=False,
+    )
 
 
 # -- link -------------------------------------------------------------------------------------
@@ -189,8 +204,11 @@ def link_command(
     top: Annotated[int, typer.Option("--top", min=1, help="Candidates per record of A.")] = 5,
     state_dir: Annotated[
         Path,
-        typer.Option("--state-dir", envvar="REUNITE_PPRL_MEDIATOR_DIR",
-                     help="Mediator's state: audit log and repeat-check digests."),
+        typer.Option(
+            "--state-dir",
+            envvar="REUNITE_PPRL_MEDIATOR_DIR",
+            help="Mediator's state: audit log and repeat-check digests.",
+        ),
     ] = Path("pprl-mediator"),
     max_links_per_day: Annotated[
         int, typer.Option(min=1, help="Links allowed per secret in 24 hours.")
@@ -208,23 +226,37 @@ def link_command(
     started = time.perf_counter()
     with _progress(quiet or as_json) as bar:
         try:
-            summary = mediator.link(a_path, b_path, out_path, threshold=t, top_k=top,
-                                    progress=bar.step, stage=bar.stage)
+            summary = mediator.link(
+                a_path, b_path, out_path, threshold=t, top_k=top, progress=bar.step, stage=bar.stage
+            )
         except RefusedError as exc:
             raise _fail(str(exc), 3) from None
         except PPRLError as exc:
             raise _fail(str(exc)) from None
     seconds = round(time.perf_counter() - started, 2)
     if as_json:
-        typer.echo(json.dumps({"a_records": summary.a_records, "b_records": summary.b_records,
-                               "pairs": summary.pairs,
-                               "a_with_candidates": summary.a_with_candidates,
-                               "threshold": t, "top": top, "out": str(out_path),
-                               "seconds": seconds}, indent=2))
+        typer.echo(
+            json.dumps(
+                {
+                    "a_records": summary.a_records,
+                    "b_records": summary.b_records,
+                    "pairs": summary.pairs,
+                    "a_with_candidates": summary.a_with_candidates,
+                    "threshold": t,
+                    "top": top,
+                    "out": str(out_path),
+                    "seconds": seconds,
+                },
+                indent=2,
+            )
+        )
         return
-    out.print(f"{summary.pairs:,} candidate pairs for {summary.a_with_candidates:,} of "
-              f"{summary.a_records:,} records of A ({summary.b_records:,} records of B) in "
-              f"{seconds} s -> {out_path}", highlight=False)
+    out.print(
+        f"{summary.pairs:,} candidate pairs for {summary.a_with_candidates:,} of "
+        f"{summary.a_records:,} records of A ({summary.b_records:,} records of B) in "
+        f"{seconds} s -> {out_path}",
+        highlight=False,
+    )
 
 
 # -- reveal / review --------------------------------------------------------------------------
@@ -267,13 +299,16 @@ def reveal_command(
         recs = {r.record_id: r for r in _read_records(records, kind.value, bar)}
         bar.stage("selecting")
         try:
-            doc = make_disclosure(pairs_doc, side.value, id_map, recs, _fields(fields),
-                                  min_score=min_score)
+            doc = make_disclosure(
+                pairs_doc, side.value, id_map, recs, _fields(fields), min_score=min_score
+            )
         except DisclosureError as exc:
             raise _fail(str(exc)) from None
         write_json(out_path, doc)
-    out.print(f"{len(doc['records']):,} records disclosed ({', '.join(doc['fields'])}) -> "
-              f"{out_path}", highlight=False)
+    out.print(
+        f"{len(doc['records']):,} records disclosed ({', '.join(doc['fields'])}) -> {out_path}",
+        highlight=False,
+    )
 
 
 @app.command("review")
@@ -302,8 +337,7 @@ def review_command(
     except FileNotFoundError:
         raise _fail(f"{disclosure}: no such file") from None
     except (OSError, ValueError, UnicodeDecodeError):
-        raise _fail(f"{disclosure} is not a disclosure written by `reunite pprl reveal`") \
-            from None
+        raise _fail(f"{disclosure} is not a disclosure written by `reunite pprl reveal`") from None
     with _progress(quiet) as bar:
         recs = {r.record_id: r for r in _read_records(records, kind.value, bar)}
         try:

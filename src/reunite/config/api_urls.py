@@ -11,6 +11,7 @@ from reunite.cases import api as cases_api
 from reunite.core import tokens
 from reunite.matching import api as matching_api
 from reunite.registry import api as registry_api
+from reunite.reunification.rounds import api as rounds_api
 from reunite.verification import api as verification_api
 
 router = DefaultRouter()
@@ -18,6 +19,7 @@ registry_api.register(router)
 cases_api.register(router)
 matching_api.register(router)
 verification_api.register(router)
+rounds_api.register(router)
 
 urlpatterns = [
     path("token/", registry_api.TokenView.as_view(), name="api-token"),

@@ -16,6 +16,12 @@ Everything that differs between machines comes from the environment:
   ``REUNITE_TRUSTED_PROXY_COUNT`` how many proxies to skip in X-Forwarded-For (login lockout).
 - ``REUNITE_LOGIN_FAILURE_LIMIT`` (5) and ``REUNITE_LOGIN_COOLOFF_MINUTES`` (15): failed logins
   before an account, or an address, is locked out, and for how long (see docs/security.md).
+- Direct channel (``reunite.exchange``, see docs/channel.md): ``REUNITE_KEY_DIR`` (the
+  installation's key directory, default ``var/keys``), ``REUNITE_KEY_FILE`` (32-byte file
+  that unlocks the private keys, default ``var/channel.secret``) or
+  ``REUNITE_KEY_PASSPHRASE`` (a passphrase instead of the key file; read when the keys are
+  loaded, never kept in settings), ``REUNITE_BUNDLE_MAX_BYTES``, ``REUNITE_LIST_ANSWER_DAYS``,
+  ``REUNITE_SYNC_TIMEOUT`` and ``REUNITE_SYNC_ATTEMPTS``.
 """
 
 from __future__ import annotations
@@ -85,6 +91,7 @@ INSTALLED_APPS = [
     "reunite.verification",
     "reunite.reunification",
     "reunite.web",
+    "reunite.exchange",
 ]
 
 MIDDLEWARE = [
@@ -92,11 +99,13 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "reunite.audit.middleware.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "reunite.web.two_factor.RequireTwoFactorMiddleware",
+    "reunite.web.i18n.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -174,6 +183,7 @@ SESSION_COOKIE_AGE = 8 * 3600  # one working day
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "reunite.web.errors.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -230,6 +240,12 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
 
 # INTERNATIONALISATION #
 LANGUAGE_CODE = "en"
+# Offered in this order; each name in its own language (see docs/i18n.md).
+LANGUAGES = [("uk", "Українська"), ("ru", "Русский"), ("en", "English")]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+# English dates in ISO form; Ukrainian and Russian keep Django's (see config/formats/en).
+FORMAT_MODULE_PATH = ["reunite.config.formats"]
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -293,6 +309,22 @@ REUNITE_AGE_OUT_WARNING_DAYS = 90
 # Import limits (rows and bytes) for CSV/XLSX list files.
 REUNITE_IMPORT_MAX_ROWS = 200_000
 REUNITE_IMPORT_MAX_BYTES = 50 * 1024 * 1024
+# The route network file for the transfer planner (docs/routes.md); empty: the shipped,
+# ILLUSTRATIVE network.
+REUNITE_ROUTE_NETWORK = os.environ.get("REUNITE_ROUTE_NETWORK", "")
+
+# DIRECT CHANNEL (reunite.exchange; docs/channel.md) #
+# Keys live outside the database: the directory is 0700, its files 0600. Put it (and the
+# key file) on storage the database backups do not include.
+REUNITE_KEY_DIR = Path(os.environ.get("REUNITE_KEY_DIR") or VAR_DIR / "keys")
+REUNITE_KEY_FILE = Path(os.environ.get("REUNITE_KEY_FILE") or VAR_DIR / "channel.secret")
+# Largest bundle accepted or made (bytes); a parcel (file or HTTP body) may hold several.
+REUNITE_BUNDLE_MAX_BYTES = int(os.environ.get("REUNITE_BUNDLE_MAX_BYTES", 8 * 1024 * 1024))
+# Days the asked party has to answer a list before its entries count as overdue.
+REUNITE_LIST_ANSWER_DAYS = int(os.environ.get("REUNITE_LIST_ANSWER_DAYS", 30))
+# HTTP sync: seconds per request, and attempts per peer before it counts as unreachable.
+REUNITE_SYNC_TIMEOUT = float(os.environ.get("REUNITE_SYNC_TIMEOUT", 20))
+REUNITE_SYNC_ATTEMPTS = int(os.environ.get("REUNITE_SYNC_ATTEMPTS", 3))
 
 LOGGING = {
     "version": 1,

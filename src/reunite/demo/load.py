@@ -23,6 +23,8 @@ from reunite.accounts.models import Membership, Organization, OrganizationKind, 
 from reunite.cases import actions as case_actions
 from reunite.cases.models import CASE_STATE_ORDER, Case
 from reunite.core.acting import Acting
+from reunite.demo.rounds import NEEDED as ROUNDS_NEEDED
+from reunite.demo.rounds import load_demo_rounds
 from reunite.registry import actions
 from reunite.registry.importing import (
     child_fields,
@@ -198,7 +200,11 @@ def load_demo(
             # Cases at every stage of the path, for pairs known (synthetically) to match.
             pairs = sorted(population.truth)
             rng.shuffle(pairs)
-            targets = list(CASE_STATE_ORDER[:-1]) * 3
+            # Cases past "approved" come from the reunification rounds (reunite.demo.rounds):
+            # a case is scheduled only in a round, reunified only through its handovers.
+            up_to_approved = list(CASE_STATE_ORDER[: CASE_STATE_ORDER.index("approved") + 1])
+            targets = up_to_approved * 2 + ["approved"] * ROUNDS_NEEDED
+            for_rounds: list[Case] = []
             for (enquiry_id, record_id), target in _track(
                 zip(pairs, targets, strict=False), bar, "Cases", min(len(pairs), len(targets))
             ):
@@ -220,6 +226,10 @@ def load_demo(
                         _acting(users[_STEP_USER[state]]), case, state, note="demo"
                     )
                 summary.cases += 1
+                if target == "approved" and summary.cases > len(up_to_approved) * 2:
+                    for_rounds.append(case)
+            if for_rounds:
+                load_demo_rounds(for_rounds, users, seed=seed, today=today)
         finally:
             if bar:
                 bar.stop()

@@ -17,8 +17,15 @@ from reunite.interchange._cells import (
     scrub_characters,
     unescape_cell,
 )
-from reunite.interchange._dates import UNKNOWN_DATE, PartialDate
-from reunite.interchange._read import ReadResult, read_file
+from reunite.interchange._dates import MAX_YEAR, MIN_YEAR, UNKNOWN_DATE, PartialDate
+from reunite.interchange._read import ReadResult, RecordStream, open_records, read_file
+from reunite.interchange._repairs import (
+    REPAIR_COLUMNS,
+    Repair,
+    RepairKind,
+    write_repairs,
+)
+from reunite.interchange._repairs import summarise as summarise_repairs
 from reunite.interchange._schema import (
     ALL_COLUMNS,
     COLUMNS,
@@ -32,6 +39,15 @@ from reunite.interchange._schema import (
     FileKind,
     InterchangeRecord,
     columns_for,
+)
+from reunite.interchange._vocabulary import (
+    RELATIONSHIP_WORDS,
+    RELATIONSHIPS,
+    KnownWord,
+    known_legal_status,
+    known_relationship,
+    known_sex,
+    normalise_word,
 )
 from reunite.interchange._write import write_file
 from reunite.interchange._xlsx import XlsxLimits
@@ -47,20 +63,36 @@ __all__ = [
     "LEGAL_STATUSES",
     "MAX_CELL_CHARS",
     "MAX_NOTES_CHARS",
+    "MAX_YEAR",
+    "MIN_YEAR",
+    "RELATIONSHIPS",
+    "RELATIONSHIP_WORDS",
+    "REPAIR_COLUMNS",
     "REQUIRED",
     "UNKNOWN_DATE",
     "FileKind",
     "InterchangeError",
     "InterchangeRecord",
+    "KnownWord",
     "PartialDate",
     "Problem",
     "ReadResult",
+    "RecordStream",
+    "Repair",
+    "RepairKind",
     "XlsxLimits",
     "bad_character",
     "columns_for",
     "escape_cell",
+    "known_legal_status",
+    "known_relationship",
+    "known_sex",
+    "normalise_word",
+    "open_records",
     "read_file",
     "scrub_characters",
+    "summarise_repairs",
     "unescape_cell",
     "write_file",
+    "write_repairs",
 ]

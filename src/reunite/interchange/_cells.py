@@ -15,6 +15,7 @@ from reunite.interchange._schema import (
     MAX_ESTIMATED_AGE,
     MAX_NOTES_CHARS,
 )
+from reunite.interchange._vocabulary import known_legal_status, known_sex
 
 # Characters that make Excel, LibreOffice or Google Sheets evaluate a cell (OWASP "CSV
 # injection"): = + - @ and a leading tab or carriage return.
@@ -111,13 +112,21 @@ _SEX = {
 }
 
 
+def _reads_as(value: str) -> str:
+    return (
+        f"; it reads as {value!r}, write that" if value else "; it says 'not known': leave it empty"
+    )
+
+
 def parse_sex(value: str) -> str:
     if not value:
         return ""
     try:
         return _SEX[value.lower().rstrip(".")]
     except KeyError:
-        raise ValueError(f"{value!r} is not a sex (use F, M or leave empty)") from None
+        known = known_sex(value)
+        hint = _reads_as(known.value) if known is not None else ""
+        raise ValueError(f"{value!r} is not a sex (use F, M or leave empty){hint}") from None
 
 
 def parse_legal_status(value: str) -> str:
@@ -126,7 +135,11 @@ def parse_legal_status(value: str) -> str:
     key = re.sub(r"[\s\-]+", "_", value.lower())
     if key in LEGAL_STATUSES:
         return key
-    raise ValueError(f"{value!r} is not a legal status (use one of: {', '.join(LEGAL_STATUSES)})")
+    known = known_legal_status(value)
+    hint = f"; it reads as {known.value!r}, write that" if known is not None else ""
+    raise ValueError(
+        f"{value!r} is not a legal status (use one of: {', '.join(LEGAL_STATUSES)}){hint}"
+    )
 
 
 def parse_age(value: str) -> int | None:

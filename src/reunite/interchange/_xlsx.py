@@ -319,13 +319,19 @@ def _has_content(zf: zipfile.ZipFile, name: str) -> bool:
     return b"<v>" in head or b"<is>" in head or b":v>" in head
 
 
-def _estimate_rows(zf: zipfile.ZipFile, name: str) -> int:
+def _dimension(zf: zipfile.ZipFile, name: str, limits: XlsxLimits) -> tuple[int, int]:
+    """(estimated data rows, columns every row is padded to) from the sheet's dimension.
+
+    Rows are padded to the sheet's width as openpyxl does, so that a value under an empty
+    header is still seen (as an extra column); a width over the column limit pads nothing.
+    """
     with zf.open(name) as stream:
         head = stream.read(_CHUNK)
     m = _DIMENSION.search(head)
     if m is None or m.group(3) is None:
-        return 1
-    return max(int(m.group(3)) - 1, 1)
+        return 1, 0
+    width = _column_index(m.group(2).decode()) + 1
+    return max(int(m.group(3)) - 1, 1), width if width <= limits.max_columns else 0
 
 
 def _format_number(text: str, as_date: bool, epoch: datetime) -> str:
@@ -367,6 +373,7 @@ def _sheet_rows(
     epoch: datetime,
     budget: _Budget,
     limits: XlsxLimits,
+    width: int = 0,
 ) -> Iterator[Row]:
     done: list[Row] = []
     cells: dict[int, str | None] = {}
@@ -427,8 +434,8 @@ def _sheet_rows(
                     )
                 cells[col] = text
         elif local == "row":
-            width = max(cells) + 1 if cells else 0
-            done.append((row_no, [cells.get(i) for i in range(width)]))
+            used = max(cells) + 1 if cells else 0
+            done.append((row_no, [cells.get(i) for i in range(max(used, width))]))
 
     def _cell_text() -> str | None:
         raw_value = value.take()
@@ -497,7 +504,7 @@ def read_sheet(
         if first not in book.names:
             raise _Refused(f"the sheet {title!r} is missing from the workbook")
         others = [t for t, n in book.sheets[1:] if n in book.names and _has_content(zf, n)]
-        total = _estimate_rows(zf, first)
+        total, width = _dimension(zf, first, limits)
         epoch = MAC_EPOCH if book.date1904 else WINDOWS_EPOCH
         dated = _date_styles(zf, book.styles, budget)
         strings = _shared_strings(zf, book.shared_strings, budget, limits)
@@ -506,7 +513,7 @@ def read_sheet(
 
     def rows() -> Iterator[Row]:
         try:
-            yield from _sheet_rows(zf, first, strings, dated, epoch, budget, limits)
+            yield from _sheet_rows(zf, first, strings, dated, epoch, budget, limits, width)
         except Exception as exc:
             raise _as_error(exc) from None
         finally:

@@ -433,9 +433,11 @@ def _execute(acting: Acting, run: MatchRun, progress: Progress) -> None:
     children_qs = children_in_scope(user).prefetch_related("names").order_by("pk")
     enquiries_qs = enquiries_in_scope(user).select_related("enquirer").order_by("pk")
     child_recs, child_rows = _load(
-        children_qs, lambda c: child_record(c, today), "children", progress, notes
+        children_qs, lambda c: child_record(c, today, notes), "children", progress, notes
     )
-    enq_recs, enq_rows = _load(enquiries_qs, enquiry_record, "requests", progress, notes)
+    enq_recs, enq_rows = _load(
+        enquiries_qs, lambda e: enquiry_record(e, notes), "requests", progress, notes
+    )
 
     model_version = _model_for_run(acting, enq_recs, child_recs, progress)
     previous = run.previous_run

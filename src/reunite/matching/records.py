@@ -10,10 +10,15 @@ those details.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
-from typing import Any
+from typing import Any, TypeVar
 
-from reunite.interchange import InterchangeRecord
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
+from reunite.interchange import MAX_YEAR, MIN_YEAR, InterchangeRecord
+from reunite.matching.labels import comparison_label, level_label
 from reunite.registry.exporting import child_to_record, enquiry_to_record
 from reunite.registry.models import Child, Enquiry
 
@@ -34,8 +39,37 @@ def pk_of(key: str) -> int:
     return int(key[1:])
 
 
-def child_record(child: Child, today: dt.date | None = None) -> InterchangeRecord:
-    """One child (its ``names`` should be prefetched) as an engine input row."""
+_DATE_FIELDS = ("birth_date", "separation_date")
+_Row = TypeVar("_Row", Child, Enquiry)
+
+
+def _without_uncarriable_dates(item: _Row, label: str, notes: list[str] | None) -> _Row:
+    """Tolerant input (issue 11): a stored date the list format cannot carry (a year before
+    1900 or after 2100, from old data) is left out for matching, not the whole record."""
+    bad = [
+        f for f in _DATE_FIELDS
+        if getattr(item, f) is not None
+        and not MIN_YEAR <= getattr(item, f).year <= MAX_YEAR
+    ]  # fmt: skip
+    if not bad:
+        return item
+    item = copy.copy(item)  # never change the caller's instance (it may be saved later)
+    for field in bad:
+        if notes is not None:
+            value = getattr(item, field)
+            notes.append(f"{label} #{item.pk}: {field} {value} left out for matching")
+        setattr(item, field, None)
+    return item
+
+
+def child_record(
+    child: Child, today: dt.date | None = None, notes: list[str] | None = None
+) -> InterchangeRecord:
+    """One child (its ``names`` should be prefetched) as an engine input row.
+
+    ``notes`` collects what was left out (see :func:`_without_uncarriable_dates`).
+    """
+    child = _without_uncarriable_dates(child, "child", notes)
     record, _warnings = child_to_record(
         child,
         list(child.names.all()),
@@ -46,8 +80,9 @@ def child_record(child: Child, today: dt.date | None = None) -> InterchangeRecor
     return record
 
 
-def enquiry_record(enquiry: Enquiry) -> InterchangeRecord:
+def enquiry_record(enquiry: Enquiry, notes: list[str] | None = None) -> InterchangeRecord:
     """One tracing request (``enquirer`` should be selected) as an engine input row."""
+    enquiry = _without_uncarriable_dates(enquiry, "tracing request", notes)
     return enquiry_to_record(enquiry, record_id=enquiry_key(enquiry.pk), show_restricted=False)
 
 
@@ -69,6 +104,8 @@ def explanation_text(item: dict[str, Any]) -> str:
     """One line in plain words: ``birth date: exact, +7.2``."""
     weight = float(item.get("weight") or 0.0)
     level = item.get("level", "")
+    field = comparison_label(str(item.get("field", "")))
     if level == "not known on both sides":
-        return f"{item.get('field', '')}: not known on both sides (no evidence)"
-    return f"{item.get('field', '')}: {level}, {weight:+.1f}"
+        return _("%(field)s: not known on both sides (no evidence)") % {"field": field}
+    signed = ("+" if weight >= 0 else "-") + number_format(abs(weight), 1)
+    return f"{field}: {level_label(str(level))}, {signed}"

@@ -14,12 +14,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from reunite.accounts import policy
+from reunite.core import listing
 from reunite.core.acting import Acting
 from reunite.matching import actions
 from reunite.matching.forms import DecisionForm, QueueFilterForm, RunForm
@@ -32,6 +37,8 @@ from reunite.matching.models import (
 )
 from reunite.matching.records import explanation_text
 from reunite.registry import actions as registry_actions
+from reunite.registry.models import Child, Enquiry, Sex
+from reunite.registry.search import filter_by_name
 
 PAGE_SIZE = 25
 #: Runs over more records than this are refused from the web page (use the CLI).
@@ -42,9 +49,19 @@ def _acting(request: HttpRequest) -> Acting:
     return Acting.from_request(request)
 
 
+QUEUE_COLUMNS = [
+    listing.Column("probability", gettext_lazy("Probability"), ("probability",)),
+    listing.Column("enquiry", gettext_lazy("Tracing request"), ("enquiry__surname",)),
+    listing.Column("child", gettext_lazy("Child"), ("child_id",)),
+    listing.Column("born", gettext_lazy("Born (request / child)"), ("enquiry__birth_date",)),
+    listing.Column("status", gettext_lazy("Status"), ("status",)),
+    listing.Column("review", ""),
+]
+
+
 def _require(request: HttpRequest, action: str) -> None:
     if not policy.has_permission(request.user, action):
-        raise PermissionDenied("Your role does not allow this.")
+        raise PermissionDenied(_("Your role does not allow this."))
 
 
 def _error_text(error: ValidationError) -> str:
@@ -58,6 +75,17 @@ def queue(request: HttpRequest) -> HttpResponse:
     form = QueueFilterForm(request.GET or None)
     show = form.selected()
     pairs = actions.review_queue(request.user, show)
+    query = ""
+    if form.is_valid():
+        query = form.cleaned_data["q"]
+        if form.cleaned_data["min_probability"] is not None:
+            pairs = pairs.filter(probability__gte=form.cleaned_data["min_probability"])
+        if query:  # a name on either side of the pair, in any script
+            enquiries = filter_by_name(Enquiry.objects.all(), query).values("pk")
+            children = filter_by_name(Child.objects.all(), query).values("pk")
+            pairs = pairs.filter(Q(enquiry__in=enquiries) | Q(child__in=children))
+    key = listing.sort_key(request, QUEUE_COLUMNS, "-probability")
+    pairs = listing.apply_sort(pairs, QUEUE_COLUMNS, key)
     page = Paginator(pairs, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list(page)
     acting = _acting(request)
@@ -75,6 +103,9 @@ def queue(request: HttpRequest) -> HttpResponse:
             "last_run": MatchRun.objects.filter(organization=organization).first(),
             "can_run": policy.has_permission(request.user, "match.run"),
             "run_form": RunForm(),
+            "query": query,
+            "headers": listing.headers(request, QUEUE_COLUMNS, key),
+            "query_string": listing.query_without_page(request),
         },
     )
 
@@ -87,35 +118,48 @@ def _side_by_side(pair: CandidatePair) -> list[dict[str, Any]]:
     def born(record: Any) -> str:
         shown = record.birth_date_display
         if not shown:
-            return "unknown"
+            return _("unknown")
         precision = record.birth_date_precision
-        return shown if precision == "day" else f"{shown} ({precision} known)"
+        if precision == "day":
+            return str(shown)
+        return _("%(date)s (%(precision)s known)") % {
+            "date": shown,
+            "precision": record.get_birth_date_precision_display().lower(),
+        }
 
     def separated(record: Any) -> str:
         parts = [record.separation_date_display, record.separation_place]
         return " ".join(p for p in parts if p) or "—"
 
     return [
-        {"label": "Names", "enquiry": enquiry_names, "child": [
+        {"label": _("Names"), "enquiry": enquiry_names, "child": [
             f"{n.display} ({n.get_script_display().lower()}, {n.get_source_display().lower()})"
             if n.script != "unknown" else f"{n.display} ({n.get_source_display().lower()})"
             for n in child_names
         ], "list": True},
-        {"label": "Sex", "enquiry": enquiry.get_sex_display() or "—",
+        {"label": _("Sex"), "enquiry": enquiry.get_sex_display() or "—",
          "child": child.get_sex_display() or "—"},
-        {"label": "Born", "enquiry": born(enquiry), "child": born(child)},
-        {"label": "Birthplace", "enquiry": enquiry.birth_place or "—",
+        {"label": _("Born"), "enquiry": born(enquiry), "child": born(child)},
+        {"label": _("Birthplace"), "enquiry": enquiry.birth_place or "—",
          "child": child.birth_place or "—"},
-        {"label": "Separated", "enquiry": separated(enquiry), "child": separated(child)},
-        {"label": "Mother", "enquiry": enquiry.mother_name or "—",
+        {"label": _("Separated"), "enquiry": separated(enquiry), "child": separated(child)},
+        {"label": _("Mother"), "enquiry": enquiry.mother_name or "—",
          "child": child.mother_name or "—"},
-        {"label": "Father", "enquiry": enquiry.father_name or "—",
+        {"label": _("Father"), "enquiry": enquiry.father_name or "—",
          "child": child.father_name or "—"},
-        {"label": "Region now", "enquiry": "—", "child": child.current_region or "—"},
-        {"label": "Owner", "enquiry": enquiry.owner.short_name, "child": child.owner.short_name},
-        {"label": "Their reference", "enquiry": enquiry.record_id or "—",
+        {"label": _("Region now"), "enquiry": "—", "child": child.current_region or "—"},
+        {"label": _("Owner"), "enquiry": enquiry.owner.short_name, "child": child.owner.short_name},
+        {"label": _("Their reference"), "enquiry": enquiry.record_id or "—",
          "child": child.record_id or "—"},
     ]  # fmt: skip
+
+
+def _shown_value(item: dict[str, Any], key: str) -> str:
+    """An explanation value as the pages show it: the sex code in words."""
+    value = str(item.get(key) or "")
+    if item.get("field") == "sex" and value in Sex.values:
+        return str(Sex(value).label)
+    return value
 
 
 def _explanation_rows(pair: CandidatePair) -> list[dict[str, Any]]:
@@ -128,8 +172,8 @@ def _explanation_rows(pair: CandidatePair) -> list[dict[str, Any]]:
                 "field": item.get("field", ""),
                 "weight": weight,
                 "direction": "for" if weight > 0 else ("against" if weight < 0 else "none"),
-                "enquiry_value": item.get("enquiry_value", ""),
-                "child_value": item.get("child_value", ""),
+                "enquiry_value": _shown_value(item, "enquiry_value"),
+                "child_value": _shown_value(item, "child_value"),
             }
         )
     return rows
@@ -170,7 +214,7 @@ def pair_decide(request: HttpRequest, pk: int) -> HttpResponse:
     _require(request, "match.decide")
     form = DecisionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose a decision (same child, not the same child or unsure).")
+        messages.error(request, _("Choose a decision (same child, not the same child or unsure)."))
         return redirect("matching:pair-detail", pk=pair.pk)
     decision = form.cleaned_data["decision"]
     try:
@@ -178,18 +222,29 @@ def pair_decide(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
         return redirect("matching:pair-detail", pk=pair.pk)
-    label = f"request #{pair.enquiry_id} and child #{pair.child_id}"
+    numbers = {"enquiry": pair.enquiry_id, "child": pair.child_id}
     if pair.status == PairStatus.CONFIRMED:
         assert pair.case is not None
         messages.success(
             request,
-            f"Confirmed: {label} are the same child. Case {pair.case.reference} is now "
-            f"“{pair.case.get_state_display()}”.",
+            _(
+                "Confirmed: request #%(enquiry)s and child #%(child)s are the same child. "
+                "Case %(case)s is now “%(state)s”."
+            )
+            % {**numbers, "case": pair.case.reference, "state": pair.case.get_state_display()},
         )
     elif pair.status == PairStatus.REJECTED:
-        messages.success(request, f"Rejected: {label} will not be proposed again.")
+        messages.success(
+            request,
+            _("Rejected: request #%(enquiry)s and child #%(child)s will not be proposed again.")
+            % numbers,
+        )
     else:
-        messages.success(request, f"Marked unsure: {label} goes to a second verifier.")
+        messages.success(
+            request,
+            _("Marked unsure: request #%(enquiry)s and child #%(child)s go to a second verifier.")
+            % numbers,
+        )
     return redirect(f"{reverse('matching:queue')}")
 
 
@@ -222,7 +277,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
             pk=pk, organization=organization
         )
     except (MatchRun.DoesNotExist, ValueError) as exc:
-        raise Http404("No such run.") from exc
+        raise Http404(_("No such run.")) from exc
     return render(
         request,
         "matching/run_detail.html",
@@ -245,9 +300,16 @@ def run_start(request: HttpRequest) -> HttpResponse:
     if size > limit:
         messages.error(
             request,
-            f"Your organisation's view holds {size} consented records, more than the {limit} "
-            "a run started from this page may link (it would outlast the web request). Start "
-            f"it with: reunite match-registry --as {request.user.get_username()}",
+            _(
+                "Your organisation's view holds %(size)s consented records, more than the "
+                "%(limit)s a run started from this page may link (it would outlast the web "
+                "request). Start it with: %(command)s"
+            )
+            % {
+                "size": size,
+                "limit": limit,
+                "command": f"reunite match-registry --as {request.user.get_username()}",
+            },
         )
         return redirect("matching:run-list")
     try:
@@ -261,12 +323,25 @@ def run_start(request: HttpRequest) -> HttpResponse:
     if run.status == MatchRun.Status.SUCCEEDED:
         messages.success(
             request,
-            f"Run {run.pk} ({run.get_mode_display().lower()}) finished in "
-            f"{run.duration_seconds or 0:.1f} s: {run.pairs_created} new candidate pair(s), "
-            f"{run.pairs_refreshed} refreshed, {run.pairs_withdrawn} withdrawn.",
+            _(
+                "Run %(number)s (%(mode)s) finished in %(seconds)s s: %(created)s new candidate "
+                "pair(s), %(refreshed)s refreshed, %(withdrawn)s withdrawn."
+            )
+            % {
+                "number": run.pk,
+                "mode": run.get_mode_display().lower(),
+                "seconds": number_format(run.duration_seconds or 0, 1),
+                "created": run.pairs_created,
+                "refreshed": run.pairs_refreshed,
+                "withdrawn": run.pairs_withdrawn,
+            },
         )
     else:
-        messages.error(request, f"Run {run.pk} failed: {run.error} No candidate was written.")
+        messages.error(
+            request,
+            _("Run %(number)s failed: %(error)s No candidate was written.")
+            % {"number": run.pk, "error": run.error},
+        )
     return redirect("matching:run-detail", pk=run.pk)
 
 
@@ -281,8 +356,14 @@ def model_retrain(request: HttpRequest) -> HttpResponse:
         return redirect("matching:run-list")
     messages.success(
         request,
-        f"Model v{version.version} learned from {version.labels_confirmed} confirmed and "
-        f"{version.labels_rejected} rejected pairs; the next run uses it and re-scores "
-        "everything.",
+        _(
+            "Model v%(version)s learned from %(confirmed)s confirmed and %(rejected)s rejected "
+            "pairs; the next run uses it and re-scores everything."
+        )
+        % {
+            "version": version.version,
+            "confirmed": version.labels_confirmed,
+            "rejected": version.labels_rejected,
+        },
     )
     return redirect("matching:run-list")

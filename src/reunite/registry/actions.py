@@ -8,6 +8,8 @@ have their own actions in ``reunite.cases.actions``.
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -17,10 +19,12 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Model
+from django.utils import timezone
 
+from reunite import bulk_insert
 from reunite.accounts import policy
 from reunite.accounts.models import Organization
-from reunite.audit.log import Actor, log_event
+from reunite.audit.log import Actor, log_event, log_events
 from reunite.core.acting import Acting
 from reunite.core.locking import StaleRecord, bump_version, check_version
 from reunite.registry.models import (
@@ -75,6 +79,86 @@ def _apply(record: Model, fields: Mapping[str, Any], allowed: Sequence[str]) -> 
         raise ValueError(f"unknown fields: {', '.join(sorted(unknown))}")
     for name, value in fields.items():
         setattr(record, name, value)
+
+
+@functools.cache
+def _field_rules(model: type[Model]) -> dict[str, tuple[str, int | None, frozenset[Any] | None,
+                                                     bool, bool, Any]]:
+    """Per field: (kind, max_length, choices, blank, null, field) for :func:`clean_is_needed`."""
+    rules = {}
+    for field in model._meta.concrete_fields:
+        internal = field.get_internal_type()
+        if internal in ("CharField", "TextField"):
+            kind = "str"
+        elif internal == "DateField":
+            kind = "date"
+        elif internal in ("PositiveSmallIntegerField", "PositiveIntegerField", "IntegerField"):
+            kind = "int"
+        elif internal == "BooleanField":
+            kind = "bool"
+        else:
+            kind = "other"
+        choices = frozenset(v for v, _ in field.flatchoices) if field.choices else None
+        rules[field.name] = (kind, field.max_length, choices, field.blank, field.null, field)
+    return rules
+
+
+def clean_is_needed(model: type[Model], values: Mapping[str, Any]) -> bool:
+    """False when ``values`` certainly pass the model's field validation.
+
+    The model's own ``full_clean`` costs about half a millisecond per row; a national
+    list of 200,000 rows is checked twice (before and while writing). This checks the
+    same rules for the plain field types the registry uses (length, choices, blank, null,
+    type, integer bounds) in a few microseconds; anything else, and any value that fails,
+    answers True so that ``full_clean`` runs and gives Django's own messages.
+    """
+    rules = _field_rules(model)
+    for name, value in values.items():
+        rule = rules.get(name)
+        if rule is None:
+            return True
+        kind, max_length, choices, blank, null, field = rule
+        if kind == "str" and type(value) is str:  # the common case, first
+            if not value:
+                if not blank:
+                    return True
+                continue
+            if (max_length is not None and len(value) > max_length) or "\x00" in value:
+                return True
+            if choices is not None and value not in choices:
+                return True
+            continue
+        if value is None:
+            if not null:
+                return True
+            continue
+        if value == "" and kind == "str":
+            if not blank:
+                return True
+            continue
+        if kind == "str":
+            if not isinstance(value, str) or "\x00" in value:
+                return True
+            if max_length is not None and len(value) > max_length:
+                return True
+        elif kind == "date":
+            if type(value) is not dt.date:
+                return True
+        elif kind == "int":
+            if type(value) is not int:
+                return True
+            try:
+                field.run_validators(value)
+            except ValidationError:
+                return True
+        elif kind == "bool":
+            if type(value) is not bool:
+                return True
+        else:
+            return True
+        if choices is not None and value not in choices:
+            return True
+    return False
 
 
 def _names_snapshot(child: Child) -> list[dict[str, Any]]:
@@ -153,6 +237,84 @@ def create_child(
     changes["names"] = [None, [snapshot(n, NAME_FIELDS) for n in rows]]
     log_event(acting.audit_actor, "create", "child", child.pk, changes)
     return child
+
+
+@transaction.atomic
+def create_children(
+    acting: Acting, items: Sequence[tuple[Mapping[str, Any], Sequence[Mapping[str, Any]]]]
+) -> list[int]:
+    """Create many children at once: ``items`` are ``(fields, names)`` as for create_child.
+
+    The same checks, the same rows and the same audit events (one ``create`` per child, in
+    the hash chain) as calling :func:`create_child` for each, written with one insert per
+    table and batch (``reunite.bulk_insert``): this is what lets a national list be
+    imported at thousands of rows a second. Returns the new children's ids, in order.
+    """
+    policy.require(acting.user, "child.create")
+    organization = acting.organization
+    if not items:
+        return []
+    child_template = bulk_insert.defaults(Child, owner=organization, created_by=acting.user)
+    name_template = bulk_insert.defaults(ChildName)
+    now = timezone.now()
+    child_template["created_at"] = child_template["updated_at"] = now
+    pks = bulk_insert.reserve_ids(Child, len(items))
+    children: list[dict[str, Any]] = []
+    names_out: list[dict[str, Any]] = []
+    events: list[tuple[str, str, int, dict[str, Any]]] = []
+    for pk, (fields, names) in zip(pks, items, strict=True):
+        _check_names(names)
+        unknown = set(fields) - set(CHILD_FIELDS)
+        if unknown:
+            raise ValueError(f"unknown fields: {', '.join(sorted(unknown))}")
+        if clean_is_needed(Child, fields):
+            child = Child(owner=organization, created_by=acting.user)
+            _apply(child, fields, CHILD_FIELDS)
+            child.full_clean(exclude=["owner"])
+            values = {**child_template, **{f: getattr(child, f) for f in CHILD_FIELDS}}
+        else:
+            values = {**child_template, **fields}
+        values["id"] = pk
+        rows = _quick_name_values(names, name_template, pk)
+        values["search_text"] = search_text_for(
+            part for n in rows for part in (n["surname"], n["given_name"], n["patronymic"],
+                                            n["full_name"])
+        )  # fmt: skip
+        children.append(values)
+        names_out += rows
+        changes: dict[str, Any] = {}
+        for k in CHILD_FIELDS:  # what create_child records: every value that is not empty
+            v = values[k]
+            if v is not None and v != "" and v is not False and v != 0 and v != []:
+                changes[k] = [None, v]
+        changes["names"] = [None, [{f: n[f] for f in NAME_FIELDS} for n in rows]]
+        events.append(("create", "child", pk, changes))
+    bulk_insert.insert_values(Child, children, with_pk=True)
+    bulk_insert.insert_values(ChildName, names_out, with_pk=False)
+    log_events(acting.audit_actor, events)
+    return pks
+
+
+def _quick_name_values(
+    names: Sequence[Mapping[str, Any]], template: Mapping[str, Any], child_id: int
+) -> list[dict[str, Any]]:
+    """A child's names as row values, validated like :func:`_name_rows` (the first is primary
+    unless one says so)."""
+    rows = []
+    has_primary = any(n.get("is_primary") for n in names)
+    for index, data in enumerate(names):
+        unknown = set(data) - set(NAME_FIELDS)
+        if unknown:
+            raise ValueError(f"unknown fields: {', '.join(sorted(unknown))}")
+        values = {**template, **data, "child_id": child_id}
+        if index == 0 and not has_primary:
+            values["is_primary"] = True
+        if clean_is_needed(ChildName, data):
+            name = ChildName(**data)
+            name.full_clean(exclude=["child"])
+            values.update({f: getattr(name, f) for f in NAME_FIELDS})
+        rows.append(values)
+    return rows
 
 
 @transaction.atomic

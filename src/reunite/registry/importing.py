@@ -19,15 +19,19 @@ The import is all or nothing:
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import hashlib
+import pickle
 import re
+import tempfile
 import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import IO, Any, Literal
 
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
@@ -40,15 +44,17 @@ from reunite.audit.log import log_event
 from reunite.core.acting import Acting
 from reunite.interchange import (
     ALL_COLUMNS,
+    RELATIONSHIP_WORDS,
     InterchangeError,
     InterchangeRecord,
     Problem,
     ReadResult,
     columns_for,
-    read_file,
+    known_relationship,
+    open_records,
 )
 from reunite.registry import actions
-from reunite.registry.actions import NAME_FIELDS
+from reunite.registry.actions import NAME_FIELDS, clean_is_needed
 from reunite.registry.exporting import (
     LIST_KINDS,
     MODEL_OF,
@@ -164,6 +170,7 @@ _UK_LETTERS = set("іїєґІЇЄҐ")
 _RU_LETTERS = set("ыэъёЫЭЪЁ")
 
 
+@lru_cache(maxsize=100_000)
 def script_of(text: str) -> str:
     """Which alphabet a name is written in (Cyrillic, Latin, mixed or unknown)."""
     cyr = lat = 0
@@ -183,6 +190,7 @@ def script_of(text: str) -> str:
     return Script.UNKNOWN
 
 
+@lru_cache(maxsize=100_000)
 def language_of(text: str) -> str:
     """Ukrainian or Russian when letters only one of them has say so; else unknown."""
     letters = set(text)
@@ -270,42 +278,24 @@ def enquirer_fields(record: InterchangeRecord) -> dict[str, Any]:
 
 
 # Families describe themselves in many words; the registry keeps one of Relationship's values.
-_RELATIONSHIP_WORDS: dict[str, str] = {
-    **{value: value for value in Relationship.values},
-    **{str(label).lower().replace(" ", "_"): value for value, label in Relationship.choices},
-    "mum": "mother", "mom": "mother", "dad": "father",
-    "grandma": "grandmother", "grandpa": "grandfather",
-    "brother": "sibling", "sister": "sibling", "guardian": "legal_guardian",
-    "relative": "other_relative",
-    # Ukrainian
-    "мати": "mother", "мама": "mother", "батько": "father", "тато": "father",
-    "бабуся": "grandmother", "баба": "grandmother", "дідусь": "grandfather", "дід": "grandfather",
-    "брат": "sibling", "сестра": "sibling", "тітка": "aunt", "дядько": "uncle",
-    "опікун": "legal_guardian", "опікунка": "legal_guardian", "родич": "other_relative",
-    "родичка": "other_relative", "інше": "other",
-    # Russian
-    "мать": "mother", "отец": "father", "папа": "father", "бабушка": "grandmother",
-    "дедушка": "grandfather", "тётя": "aunt", "тетя": "aunt", "дядя": "uncle",
-    "опекун": "legal_guardian", "родственник": "other_relative",
-    "родственница": "other_relative", "другое": "other",
-}  # fmt: skip
+# The words are the interchange format's known words (docs/interchange.md, "Known words").
+_RELATIONSHIP_WORDS = RELATIONSHIP_WORDS
 
 
 def parse_relationship(text: str) -> str:
     """The ``Relationship`` value for how an enquirer describes themselves; ValueError if none."""
-    key = re.sub(r"[\s\-]+", "_", text.strip().casefold())
-    if not key:
+    if not text.strip():
         raise ValueError(
             "is empty: say how the enquirer is related to the child "
             f"(one of: {', '.join(Relationship.values)})"
         )
-    try:
-        return _RELATIONSHIP_WORDS[key]
-    except KeyError:
+    value = known_relationship(text)
+    if value is None or value not in Relationship.values:
         raise ValueError(
             f"{text!r} is not a relationship Reunite knows "
             f"(use one of: {', '.join(Relationship.values)})"
-        ) from None
+        )
+    return value
 
 
 def merge_names(
@@ -348,11 +338,13 @@ def _names_of(child: Child) -> list[dict[str, Any]]:
 
 @dataclass
 class _Plan:
-    record: InterchangeRecord
+    row: int | None
+    record_id: str
     fields: dict[str, Any]
     names: list[dict[str, Any]] | None = None  # children
     enquirer: dict[str, Any] | None = None  # enquiries
     existing: Any = None  # the record to update
+    existing_pk: int | None = None
     person_changes: dict[str, Any] | None = None
     names_changed: bool = False
 
@@ -432,33 +424,40 @@ def _require_permissions(user: Any, kind: ListKind, update: bool) -> None:
         )
 
 
-def _plan_rows(
-    acting: Acting,
-    kind: ListKind,
-    records: Sequence[InterchangeRecord],
-    *,
-    update: bool,
-    consent_for_tracing: bool | None,
-    today: dt.date,
-    progress: Progress | None,
-) -> tuple[list[_Plan], list[Problem]]:
-    organization = acting.organization
-    index = _existing_index(kind, organization)
-    other_parties = set(
-        Organization.objects.exclude(pk=organization.pk).values_list("short_name", flat=True)
-    )
-    single = OBJECT_TYPE[kind]
-    generated = re.compile(re.escape(generated_id(kind, organization.short_name, 0))[:-1] + r"\d+")
-    column_of = _row_column(kind)
-    problems: list[Problem] = []
-    plans: list[_Plan] = []
-    to_update: dict[int, _Plan] = {}
+class _Planner:
+    """Checks rows against the registry one at a time; keeps only what updates need."""
 
-    for done, record in enumerate(records, start=1):
+    def __init__(
+        self,
+        acting: Acting,
+        kind: ListKind,
+        *,
+        update: bool,
+        consent_for_tracing: bool | None,
+        today: dt.date,
+    ) -> None:
+        organization = acting.organization
+        self.kind = kind
+        self.update = update
+        self.consent_for_tracing = consent_for_tracing
+        self.today = today
+        self.index = _existing_index(kind, organization)
+        self.other_parties = set(
+            Organization.objects.exclude(pk=organization.pk).values_list("short_name", flat=True)
+        )
+        self.single = OBJECT_TYPE[kind]
+        self.generated = re.compile(
+            re.escape(generated_id(kind, organization.short_name, 0))[:-1] + r"\d+"
+        )
+        self.column_of = _row_column(kind)
+        self.to_update: dict[int, _Plan] = {}
+
+    def plan(self, record: InterchangeRecord) -> tuple[_Plan, list[Problem]]:
+        kind = self.kind
         row = record.source_row
         row_problems: list[Problem] = []
         prefix = record.record_id.split(":", 1)[0] if ":" in record.record_id else ""
-        if prefix in other_parties:
+        if prefix in self.other_parties:
             row_problems.append(
                 Problem(
                     row, "record_id",
@@ -467,24 +466,27 @@ def _plan_rows(
                 )
             )  # fmt: skip
         if kind == "children":
-            fields = child_fields(record, today)
+            fields = child_fields(record, self.today)
             names = child_names(record)
-            plan = _Plan(record, fields, names=names)
+            plan = _Plan(row, record.record_id, fields, names=names)
             if not (record.surname or record.given_name or record.full_name or record.other_names):
                 row_problems.append(
                     Problem(
                         row, None, "no name: give surname, given_name, full_name or other_names"
                     )
                 )
-            row_problems += _clean_problems(row, Child(**fields), ["owner"], column_of)
+            # The models' own validation; the quick check lets valid rows skip full_clean.
+            if clean_is_needed(Child, fields):
+                row_problems += _clean_problems(row, Child(**fields), ["owner"], self.column_of)
             from_columns = len(names) - len(record.other_names)  # 1 if the name columns gave one
             for position, name in enumerate(names):
-                row_problems += _clean_problems(
-                    row,
-                    ChildName(**name),
-                    ["child"],
-                    _primary_name_column if position < from_columns else _alias_column,
-                )
+                if clean_is_needed(ChildName, name):
+                    row_problems += _clean_problems(
+                        row,
+                        ChildName(**name),
+                        ["child"],
+                        _primary_name_column if position < from_columns else _alias_column,
+                    )
         else:
             relationship = ""
             try:
@@ -510,19 +512,19 @@ def _plan_rows(
                 )
             fields = enquiry_fields(record, relationship or "other")
             enquirer = enquirer_fields(record)
-            plan = _Plan(record, fields, enquirer=enquirer)
+            plan = _Plan(row, record.record_id, fields, enquirer=enquirer)
             row_problems += _clean_problems(
-                row, Enquiry(**fields), ["owner", "enquirer"], column_of
+                row, Enquiry(**fields), ["owner", "enquirer"], self.column_of
             )
             row_problems += _clean_problems(
                 row, Person(**enquirer), ["owner"],
                 lambda n: "enquirer_contact" if n == "contact" else "enquirer_name",
             )  # fmt: skip
-        if consent_for_tracing is not None:
-            plan.fields["consent_for_tracing"] = consent_for_tracing
+        if self.consent_for_tracing is not None:
+            plan.fields["consent_for_tracing"] = self.consent_for_tracing
 
-        matches = index.get(record.record_id, [])
-        if not matches and generated.fullmatch(record.record_id):
+        matches = self.index.get(record.record_id, [])
+        if not matches and self.generated.fullmatch(record.record_id):
             row_problems.append(
                 Problem(
                     row, "record_id",
@@ -539,24 +541,18 @@ def _plan_rows(
                     "ids first",
                 )
             )  # fmt: skip
-        elif matches and not update:
+        elif matches and not self.update:
             row_problems.append(
                 Problem(
                     row, "record_id",
-                    f"a {single} with id {record.record_id!r} already exists (record "
+                    f"a {self.single} with id {record.record_id!r} already exists (record "
                     f"#{matches[0]}); import with update to change it, or give the row a new id",
                 )
             )  # fmt: skip
         elif matches:
-            to_update[matches[0]] = plan
-        problems += row_problems
-        plans.append(plan)
-        if progress is not None and (done % 500 == 0 or done == len(records)):
-            progress("check", done, len(records))
-
-    if to_update and not problems:
-        _plan_updates(acting, kind, to_update, today)
-    return plans, problems
+            self.to_update[matches[0]] = plan
+            plan.existing_pk = matches[0]
+        return plan, row_problems
 
 
 def _plan_updates(
@@ -638,6 +634,10 @@ def import_file(
     are reported and left out); otherwise such a file is refused. Limits default to the
     ``REUNITE_IMPORT_MAX_ROWS``/``REUNITE_IMPORT_MAX_BYTES`` settings.
 
+    The file is streamed, never held whole: a first pass reads, validates and checks
+    every row against the registry, keeping only the planned rows in a temporary spill
+    file; the second pass writes them in batches, in one transaction.
+
     Raises ``PermissionDenied``, ``ImportRefused`` (nothing written; every problem listed)
     or ``ImportFailed`` (writing failed; rolled back, nothing written).
     """
@@ -647,7 +647,7 @@ def import_file(
     path = Path(path)
     reading = None if progress is None else (lambda done, total: progress("read", done, total))
     try:
-        result = read_file(
+        stream = open_records(
             path, kind,
             max_rows=max_rows or settings.REUNITE_IMPORT_MAX_ROWS,
             max_bytes=max_bytes or settings.REUNITE_IMPORT_MAX_BYTES,
@@ -655,16 +655,18 @@ def import_file(
         )  # fmt: skip
     except InterchangeError as exc:
         raise ImportRefused(exc.problems) from None
-    return import_records(
-        acting, result, kind, file_name=path.name, sha256=_sha256(path), update=update,
+    return _import(
+        acting, stream, stream.unknown_columns, lambda: stream.warnings, stream.format,
+        stream.total, kind, file_name=path.name, sha256=_sha256(path), update=update,
         check_only=check_only, consent_for_tracing=consent_for_tracing,
         ignore_unknown_columns=ignore_unknown_columns, progress=progress, today=today,
     )  # fmt: skip
 
 
-def unknown_column_problems(result: ReadResult, kind: ListKind) -> list[Problem]:
+def unknown_column_problems(result: ReadResult | list[str], kind: ListKind) -> list[Problem]:
     problems = []
-    for name in result.unknown_columns:
+    unknown = result if isinstance(result, list) else result.unknown_columns
+    for name in unknown:
         if name in ALL_COLUMNS:
             other = next(k for k in LIST_KINDS if k != kind)
             why = f"belongs to {other} lists, not {kind} lists (is this the right kind?)"
@@ -697,28 +699,98 @@ def import_records(
     if kind not in LIST_KINDS:
         raise ValueError(f"unknown kind {kind!r} (use children or enquiries)")
     _require_permissions(acting.user, kind, update)
-    today = today or dt.date.today()
-    warnings = list(result.warnings)
-    problems: list[Problem] = []
-    if result.unknown_columns and not ignore_unknown_columns:
-        problems += unknown_column_problems(result, kind)
-        unknown = set(result.unknown_columns)
-        warnings = [w for w in warnings if not (w.row == 1 and w.column in unknown)]
-    report = ImportReport(
-        kind=kind, file=file_name, format=result.format, sha256=sha256, outcomes=[],
-        warnings=warnings, ignored_columns=list(result.unknown_columns),
-        consent_for_tracing=consent_for_tracing, checked_only=check_only,
+    return _import(
+        acting, result.records, list(result.unknown_columns), lambda: list(result.warnings),
+        result.format, len(result.records), kind, file_name=file_name, sha256=sha256,
+        update=update, check_only=check_only, consent_for_tracing=consent_for_tracing,
+        ignore_unknown_columns=ignore_unknown_columns, progress=progress, today=today,
     )  # fmt: skip
-    organization = acting.organization
 
-    with transaction.atomic():
-        # One import per organisation at a time: two imports of the same ids cannot race.
-        Organization.objects.select_for_update().filter(pk=organization.pk).first()
-        plans, row_problems = _plan_rows(
-            acting, kind, result.records, update=update,
-            consent_for_tracing=consent_for_tracing, today=today, progress=progress,
+
+#: Rows written per batch (one bulk insert of children, of names, of audit events).
+WRITE_BATCH = 1000
+_PROGRESS_EVERY = 500
+
+
+def _spill(spill: IO[bytes], plans: list[_Plan]) -> None:
+    pickle.dump(plans, spill, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _unspill(spill: IO[bytes]) -> Iterator[list[_Plan]]:
+    spill.seek(0)
+    while True:
+        try:
+            yield pickle.load(spill)  # noqa: S301 - our own temporary file, written just now
+        except EOFError:
+            return
+
+
+def _import(
+    acting: Acting,
+    records: Iterable[InterchangeRecord],
+    unknown_columns: list[str],
+    warnings_of: Callable[[], list[Problem]],
+    fmt: str,
+    total: int,
+    kind: ListKind,
+    *,
+    file_name: str,
+    sha256: str,
+    update: bool,
+    check_only: bool,
+    consent_for_tracing: bool | None,
+    ignore_unknown_columns: bool,
+    progress: Progress | None,
+    today: dt.date | None,
+) -> ImportReport:
+    today = today or dt.date.today()
+    problems: list[Problem] = []
+    if unknown_columns and not ignore_unknown_columns:
+        problems += unknown_column_problems(list(unknown_columns), kind)
+    planner = _Planner(
+        acting, kind, update=update, consent_for_tracing=consent_for_tracing, today=today
+    )
+    outcomes: list[RowOutcome] = []
+    with tempfile.TemporaryFile(prefix="reunite-import-") as spill:
+        # Pass 1, outside any transaction (so no lock is held while a big file is checked):
+        # read, validate and check every row; spill the rows to create.
+        pending: list[_Plan] = []
+        done = 0
+        try:
+            for done, record in enumerate(records, start=1):
+                plan, row_problems = planner.plan(record)
+                if row_problems:
+                    if len(problems) <= MAX_PROBLEMS:
+                        problems += row_problems
+                elif not problems and plan.existing_pk is None:
+                    pending.append(plan)
+                    if len(pending) >= WRITE_BATCH:
+                        _spill(spill, pending)
+                        pending = []
+                outcomes.append(
+                    RowOutcome(plan.row, plan.record_id,
+                               "create" if plan.existing_pk is None else "update",
+                               plan.existing_pk)
+                )  # fmt: skip
+                if progress is not None and done % _PROGRESS_EVERY == 0:
+                    progress("check", done, max(total, done))
+        except InterchangeError as exc:
+            raise ImportRefused(exc.problems) from None
+        if progress is not None:
+            progress("check", done, done)
+        if pending and not problems:
+            _spill(spill, pending)
+        pending = []
+
+        warnings = list(warnings_of())
+        if unknown_columns and not ignore_unknown_columns:
+            unknown = set(unknown_columns)
+            warnings = [w for w in warnings if not (w.row == 1 and w.column in unknown)]
+        report = ImportReport(
+            kind=kind, file=file_name, format=fmt, sha256=sha256, outcomes=[],
+            warnings=warnings, ignored_columns=list(unknown_columns),
+            consent_for_tracing=consent_for_tracing, checked_only=check_only,
         )  # fmt: skip
-        problems += row_problems
         if problems:
             if len(problems) > MAX_PROBLEMS:
                 problems = [
@@ -728,28 +800,37 @@ def import_records(
                 ]  # fmt: skip
             raise ImportRefused(problems, warnings)
         if check_only:
-            report.outcomes = [
-                RowOutcome(p.record.source_row, p.record.record_id, p.action,
-                           p.existing.pk if p.existing is not None else None)
-                for p in plans
-            ]  # fmt: skip
+            if planner.to_update:
+                preview = copy.deepcopy(planner.to_update)
+                _plan_updates(acting, kind, preview, today)
+                outcomes = [
+                    o if o.pk is None
+                    else RowOutcome(o.row, o.record_id, preview[o.pk].action, o.pk)
+                    for o in outcomes
+                ]  # fmt: skip
+            report.outcomes = outcomes
             return report
-        report.outcomes = _write(acting, kind, plans, progress)
-        try:
-            log_event(
-                acting.audit_actor, "import", OBJECT_TYPE[kind], "",
-                {
-                    "file": file_name, "sha256": sha256, "format": result.format,
-                    "rows": len(plans), "update": update,
-                    "created": [o.pk for o in report.outcomes if o.action == "create"],
-                    "updated": [o.pk for o in report.outcomes if o.action == "update"],
-                    "unchanged": [o.pk for o in report.outcomes if o.action == "unchanged"],
-                    "ignored_columns": list(result.unknown_columns),
-                    "consent_for_tracing": consent_for_tracing,
-                },
-            )  # fmt: skip
-        except Exception as exc:
-            raise ImportFailed(None, "", _message(exc)) from exc
+        # Pass 2: one transaction; the checked rows are written in batches.
+        with transaction.atomic():
+            # One import per organisation at a time: two imports of the same ids cannot race.
+            organization = acting.organization
+            Organization.objects.select_for_update().filter(pk=organization.pk).first()
+            report.outcomes = _write(acting, kind, planner, spill, outcomes, today, progress)
+            try:
+                log_event(
+                    acting.audit_actor, "import", OBJECT_TYPE[kind], "",
+                    {
+                        "file": file_name, "sha256": sha256, "format": fmt,
+                        "rows": len(outcomes), "update": update,
+                        "created": [o.pk for o in report.outcomes if o.action == "create"],
+                        "updated": [o.pk for o in report.outcomes if o.action == "update"],
+                        "unchanged": [o.pk for o in report.outcomes if o.action == "unchanged"],
+                        "ignored_columns": list(unknown_columns),
+                        "consent_for_tracing": consent_for_tracing,
+                    },
+                )  # fmt: skip
+            except Exception as exc:
+                raise ImportFailed(None, "", _message(exc)) from exc
     return report
 
 
@@ -761,47 +842,83 @@ def _message(exc: BaseException) -> str:
 
 
 def _write(
-    acting: Acting, kind: ListKind, plans: Sequence[_Plan], progress: Progress | None
+    acting: Acting,
+    kind: ListKind,
+    planner: _Planner,
+    spill: IO[bytes],
+    outcomes: list[RowOutcome],
+    today: dt.date,
+    progress: Progress | None,
 ) -> list[RowOutcome]:
     """Write every planned row through the actions (inside the caller's transaction)."""
-    outcomes: list[RowOutcome] = []
-    total = len(plans)
-    for done, plan in enumerate(plans, start=1):
-        record = plan.record
-        action = plan.action
-        obj: Child | Enquiry
+    total = len(outcomes)
+    done = 0
+    # Ids another import of this organisation may have created since the check.
+    taken = _existing_index(kind, acting.organization)
+    created: list[int] = []
+    for batch in _unspill(spill):
+        first = batch[0]
         try:
+            for plan in batch:
+                if plan.record_id in taken:
+                    raise ValidationError(
+                        f"a record with this id was created while the file was being checked "
+                        f"(record #{taken[plan.record_id][0]}); check the file again"
+                    )
             if kind == "children":
-                if action == "create":
-                    assert plan.names is not None
-                    obj = actions.create_child(acting, plan.fields, plan.names)
-                elif action == "update":
-                    obj = actions.update_child(
-                        acting, plan.existing, plan.fields,
-                        plan.names if plan.names_changed else None,
-                    )  # fmt: skip
-                else:
-                    obj = plan.existing
+                made = actions.create_children(acting, [(p.fields, p.names or []) for p in batch])
             else:
-                if action == "create":
+                made = []
+                for plan in batch:
+                    first = plan
                     assert plan.enquirer is not None
-                    obj = actions.create_enquiry(acting, plan.fields, plan.enquirer)
-                elif action == "update":
-                    enquiry: Enquiry = plan.existing
-                    if plan.person_changes:
-                        actions.update_person(acting, enquiry.enquirer, plan.person_changes)
-                    if plan.fields:
-                        enquiry = actions.update_enquiry(acting, enquiry, plan.fields)
-                    obj = enquiry
-                else:
-                    obj = plan.existing
+                    made.append(actions.create_enquiry(acting, plan.fields, plan.enquirer).pk)
         except Exception as exc:
             # Leaving the atomic block with this exception rolls every row back.
-            raise ImportFailed(record.source_row, record.record_id, _message(exc)) from exc
-        outcomes.append(RowOutcome(record.source_row, record.record_id, action, obj.pk))
-        if progress is not None and (done % 100 == 0 or done == total):
+            raise ImportFailed(first.row, first.record_id, _message(exc)) from exc
+        created += made
+        done += len(batch)
+        if progress is not None:
             progress("import", done, total)
-    return outcomes
+
+    updates = planner.to_update
+    if updates:
+        _plan_updates(acting, kind, updates, today)
+    results: list[RowOutcome] = []
+    new_pks = iter(created)
+    for outcome in outcomes:
+        if outcome.pk is None:
+            results.append(RowOutcome(outcome.row, outcome.record_id, "create", next(new_pks)))
+            continue
+        plan = updates[outcome.pk]
+        action = plan.action
+        try:
+            _write_update(acting, kind, plan)
+        except Exception as exc:
+            raise ImportFailed(plan.row, plan.record_id, _message(exc)) from exc
+        results.append(RowOutcome(outcome.row, outcome.record_id, action, outcome.pk))
+        if action != "unchanged":
+            done += 1
+            if progress is not None and done % 100 == 0:
+                progress("import", done, total)
+    if progress is not None:
+        progress("import", total, total)
+    return results
+
+
+def _write_update(acting: Acting, kind: ListKind, plan: _Plan) -> None:
+    if plan.action == "unchanged":
+        return
+    if kind == "children":
+        actions.update_child(
+            acting, plan.existing, plan.fields, plan.names if plan.names_changed else None
+        )
+        return
+    enquiry: Enquiry = plan.existing
+    if plan.person_changes:
+        actions.update_person(acting, enquiry.enquirer, plan.person_changes)
+    if plan.fields:
+        actions.update_enquiry(acting, enquiry, plan.fields)
 
 
 __all__ = [

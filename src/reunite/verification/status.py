@@ -15,6 +15,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from reunite.accounts.models import Organization
 from reunite.cases.models import Case
 from reunite.registry.models import Child, DatePrecision, Relationship
@@ -98,45 +100,47 @@ def requirements_for(
     """The checklist for a claimed relationship (the claimant is the enquirer)."""
     reqs = [
         Requirement(
-            "child_identity", "Identity of the child", Supports.CHILD_IDENTITY,
+            "child_identity", _("Identity of the child"), Supports.CHILD_IDENTITY,
             frozenset({_K.BIRTH_CERTIFICATE, _K.IDENTITY_DOCUMENT, _K.PHOTO, _K.BIOGRAPHY,
                        _K.VERIFICATION_REPORT}),
         ),
         Requirement(
-            "claimant_identity", "Identity of the claimant", Supports.CLAIMANT_IDENTITY,
+            "claimant_identity", _("Identity of the claimant"), Supports.CLAIMANT_IDENTITY,
             frozenset({_K.IDENTITY_DOCUMENT, _K.VERIFICATION_REPORT}),
         ),
     ]  # fmt: skip
     if relationship in _PARENTS:
         tie = {_K.BIRTH_CERTIFICATE, _K.DNA, _K.VERIFICATION_REPORT}
         authority = {_K.BIRTH_CERTIFICATE, _K.GUARDIANSHIP_DECISION, _K.VERIFICATION_REPORT}
-        authority_note = "A parent's birth-certificate entry, unless parental rights were removed."
+        authority_note = _(
+            "A parent's birth-certificate entry, unless parental rights were removed."
+        )
     elif relationship in _RELATIVES:
         tie = {_K.BIRTH_CERTIFICATE, _K.MARRIAGE_CERTIFICATE, _K.DNA, _K.INTERVIEW,
                _K.VERIFICATION_REPORT}  # fmt: skip
         authority = {_K.GUARDIANSHIP_DECISION, _K.NOTARISED_CONSENT, _K.POWER_OF_ATTORNEY,
                      _K.DEATH_CERTIFICATE}  # fmt: skip
-        authority_note = (
+        authority_note = _(
             "A guardianship decision, the parents' notarised consent or a power of attorney on "
             "the notarial form (parents' death certificates support a guardianship)."
         )
     elif relationship == Relationship.LEGAL_GUARDIAN:
         tie = {_K.GUARDIANSHIP_DECISION, _K.VERIFICATION_REPORT}
         authority = {_K.GUARDIANSHIP_DECISION}
-        authority_note = "The guardianship or trusteeship decision."
+        authority_note = _("The guardianship or trusteeship decision.")
     else:
         tie = {_K.NOTARISED_CONSENT, _K.POWER_OF_ATTORNEY, _K.INTERVIEW, _K.VERIFICATION_REPORT}
         authority = {_K.NOTARISED_CONSENT, _K.POWER_OF_ATTORNEY, _K.GUARDIANSHIP_DECISION}
-        authority_note = "A notarised consent or a power of attorney on the notarial form."
+        authority_note = _("A notarised consent or a power of attorney on the notarial form.")
     reqs.append(
         Requirement(
-            "relationship", "The claimed relationship", Supports.RELATIONSHIP, frozenset(tie)
+            "relationship", _("The claimed relationship"), Supports.RELATIONSHIP, frozenset(tie)
         )
     )
     reqs.append(
         Requirement(
             "legal_authority",
-            "Legal authority to receive the child",
+            _("Legal authority to receive the child"),
             Supports.LEGAL_AUTHORITY,
             frozenset(authority),
             note=authority_note,
@@ -145,19 +149,19 @@ def requirements_for(
     wishes_required = child_age is None or child_age >= CHILD_VIEWS_AGE
     reqs.append(
         Requirement(
-            "child_wishes", "The child's wishes", Supports.CHILD_WISHES,
+            "child_wishes", _("The child's wishes"), Supports.CHILD_WISHES,
             frozenset({_K.INTERVIEW, _K.VERIFICATION_REPORT}), required=wishes_required,
-            note=(f"Required from age {CHILD_VIEWS_AGE} (or when the age is unknown); "
-                  "weighed by age below that."),
+            note=_("Required from age %(age)s (or when the age is unknown); weighed by age "
+                   "below that.") % {"age": CHILD_VIEWS_AGE},
         )
     )  # fmt: skip
     if cross_border:
         reqs.append(
             Requirement(
-                "joint_report", "Joint verification report of both parties' verifiers",
+                "joint_report", _("Joint verification report of both parties' verifiers"),
                 Supports.RELATIONSHIP, frozenset({_K.VERIFICATION_REPORT}),
-                note="Cross-border case: prepared by both parties' verifiers, checked by the "
-                "mediator.",
+                note=_("Cross-border case: prepared by both parties' verifiers, checked by the "
+                       "mediator."),
             )
         )  # fmt: skip
     return reqs
@@ -216,28 +220,30 @@ def evidence_doubts(item: Evidence, today: dt.date | None = None) -> list[str]:
     today = today or dt.date.today()
     doubts: list[str] = []
     if item.doubt:
-        doubts.append(f"flagged by a verifier: {item.doubt}")
+        doubts.append(_("flagged by a verifier: %(doubt)s") % {"doubt": item.doubt})
     if item.expires_on and item.expires_on < today:
-        doubts.append(f"expired on {item.expires_on.isoformat()}")
+        doubts.append(_("expired on %(date)s") % {"date": item.expires_on.isoformat()})
     if item.issued_on and item.issued_on > today:
-        doubts.append("issue date in the future")
+        doubts.append(_("issue date in the future"))
     if item.kind == EvidenceKind.POWER_OF_ATTORNEY and item.on_required_form is not True:
         doubts.append(
-            "power of attorney not on the special notarial form (plain-paper powers of attorney "
-            "are invalid at the border since 23 May 2023)"
+            _(
+                "power of attorney not on the special notarial form (plain-paper powers of "
+                "attorney are invalid at the border since 23 May 2023)"
+            )
             if item.on_required_form is False
-            else "power of attorney: the notarial form is not confirmed"
+            else _("power of attorney: the notarial form is not confirmed")
         )
     report = getattr(item, "kinship", None) if item.kind == EvidenceKind.DNA else None
     if report is not None:
         if report.excluded:
-            doubts.append("the DNA result excludes the claimed relationship")
+            doubts.append(_("the DNA result excludes the claimed relationship"))
         elif report.combined_lr < DNA_MIN_LR:
-            doubts.append(f"DNA likelihood ratio below {DNA_MIN_LR:,.0f}")
+            doubts.append(_("DNA likelihood ratio below %(lr)s") % {"lr": f"{DNA_MIN_LR:,.0f}"})
         if report.frequency_database_synthetic:
-            doubts.append("DNA computed with a SYNTHETIC frequency database")
+            doubts.append(_("DNA computed with a SYNTHETIC frequency database"))
         if any("identical genotypes" in w for w in report.warnings):
-            doubts.append("identical DNA profiles: identical twins or the same person twice")
+            doubts.append(_("identical DNA profiles: identical twins or the same person twice"))
     return doubts
 
 
@@ -324,21 +330,28 @@ def four_eyes(case: Case) -> FourEyes:
     countersign = next((d for d in decisions if d.decision == Decision.COUNTERSIGN), None)
     missing: list[str] = []
     if not relationship:
-        missing.append("no claimed relationship (the case has no tracing request)")
+        missing.append(_("no claimed relationship (the case has no tracing request)"))
     for r in rejections:
-        who = r.user.get_username() if r.user else "a verifier"
-        missing.append(f"relationship rejected by {who} ({r.organization.short_name}): {r.reason}")
+        who = r.user.get_username() if r.user else _("a verifier")
+        missing.append(
+            _("relationship rejected by %(who)s (%(party)s): %(reason)s")
+            % {"who": who, "party": r.organization.short_name, "reason": r.reason}
+        )
     approvers = {d.user_id for d in approvals}
     if cross:
         for party in parties:
             if not any(d.organization_id == party.pk for d in approvals):
                 missing.append(
-                    f"relationship not verified by two verifiers: no approval by a verifier of "
-                    f"{party.short_name} (cross-border case: one verifier from each party)"
+                    _(
+                        "relationship not verified by two verifiers: no approval by a verifier "
+                        "of %(party)s (cross-border case: one verifier from each party)"
+                    )
+                    % {"party": party.short_name}
                 )
     elif len(approvers) < 2:
         missing.append(
-            f"relationship not verified by two verifiers ({len(approvers)} of 2 approvals)"
+            _("relationship not verified by two verifiers (%(count)s of 2 approvals)")
+            % {"count": len(approvers)}
         )
     verified = not missing
     return FourEyes(relationship, cross, parties, approvals, rejections, countersign, verified,
@@ -356,17 +369,19 @@ def bid_missing(case: Case, bid: BestInterestsDetermination | None = None) -> li
     """What the best-interests determination still lacks for *approved*."""
     bid = bid if bid is not None else current_bid(case)
     if bid is None:
-        return ["no best-interests decision in favour (none recorded)"]
+        return [_("no best-interests decision in favour (none recorded)")]
     missing = []
     if bid.decision != BidDecision.IN_FAVOUR:
         missing.append(
-            "no best-interests decision in favour "
-            f"(the latest decision: {bid.get_decision_display()})"
+            _("no best-interests decision in favour (the latest decision: %(decision)s)")
+            % {"decision": bid.get_decision_display()}
         )
     age = child_age(case.child)
     if (age is None or age >= CHILD_VIEWS_AGE) and not bid.child_views.strip():
-        shown = f"child is {age}" if age is not None else "child's age unknown"
-        missing.append(f"child's views missing ({shown})")
+        if age is not None:
+            missing.append(_("child's views missing (child is %(age)s)") % {"age": age})
+        else:
+            missing.append(_("child's views missing (child's age unknown)"))
     return missing
 
 
@@ -374,7 +389,7 @@ def missing_for_approval(case: Case) -> list[str]:
     """The guard on *approved for reunification*: what still stops it (empty when nothing)."""
     missing = list(four_eyes(case).missing)
     if case.child_id is None:
-        missing.append("no child linked to the case")
+        missing.append(_("no child linked to the case"))
     else:
         missing += bid_missing(case)
     return missing

@@ -14,6 +14,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from reunite.accounts import policy
@@ -33,6 +35,8 @@ from reunite.verification.forms import (
     WithdrawForm,
 )
 from reunite.verification.models import Evidence, KinshipReport, Supports
+
+UPDATED = gettext_lazy("Evidence #%(number)s updated; decisions relying on it were withdrawn.")
 
 
 def _acting(request: HttpRequest) -> Acting:
@@ -141,7 +145,7 @@ def case_verification(request: HttpRequest, pk: int) -> HttpResponse:
 def _rerender(request: HttpRequest, case: Case, **forms: Any) -> HttpResponse:
     # 200 with the form and its messages, like the other screens (a 400 page load is logged
     # as an error by browsers).
-    messages.error(request, "Nothing was saved: see the messages in the form below.")
+    messages.error(request, _("Nothing was saved: see the messages in the form below."))
     return render(request, "verification/case.html", _context(request, case, **forms))
 
 
@@ -164,7 +168,7 @@ def evidence_add(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             _apply_error(form, error)
         else:
-            messages.success(request, f"Evidence #{item.pk} added.")
+            messages.success(request, _("Evidence #%(number)s added.") % {"number": item.pk})
             return _back(case, "evidence")
     return _rerender(request, case, evidence_form=form)
 
@@ -173,7 +177,7 @@ def _evidence(request: HttpRequest, pk: int, action: str) -> Evidence:
     try:
         item = Evidence.objects.select_related("case").get(pk=pk)
     except Evidence.DoesNotExist as exc:
-        raise Http404("No such record.") from exc
+        raise Http404(_("No such record.")) from exc
     _case(request, item.case_id, action)
     return item
 
@@ -186,8 +190,7 @@ def evidence_doubt(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             actions.flag_evidence(_acting(request), item, form.cleaned_data["doubt"])
-            messages.success(request, f"Evidence #{item.pk} updated; decisions relying on it "
-                             "were withdrawn.")  # fmt: skip
+            messages.success(request, UPDATED % {"number": item.pk})
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
     return _back(item.case, "evidence")
@@ -201,7 +204,7 @@ def evidence_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if item.is_withdrawn or item.organization_id != getattr(
         policy.organization_of(request.user), "pk", None
     ):
-        raise PermissionDenied("Only the party that added this item can change it.")
+        raise PermissionDenied(_("Only the party that added this item can change it."))
     fields = ("title", "provided_by", "supports", "issued_on", "expires_on", "on_required_form",
               "interviewee", "notes")  # fmt: skip
     initial = {name: getattr(item, name) for name in fields}
@@ -217,7 +220,7 @@ def evidence_edit(request: HttpRequest, pk: int) -> HttpResponse:
             _apply_error(form, error)
         else:
             messages.success(
-                request, f"Evidence #{item.pk} updated; decisions relying on it were withdrawn."
+                request, UPDATED % {"number": item.pk}
             )
             return _back(item.case, "evidence")
     _audit_view(request, item.case, f"evidence {item.pk} edit form")
@@ -231,11 +234,11 @@ def evidence_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     item = _evidence(request, pk, "evidence.add")
     form = WithdrawForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Say why the item is withdrawn.")
+        messages.error(request, _("Say why the item is withdrawn."))
         return _back(item.case, "evidence")
     try:
         actions.withdraw_evidence(_acting(request), item, form.cleaned_data["reason"])
-        messages.success(request, f"Evidence #{item.pk} withdrawn.")
+        messages.success(request, _("Evidence #%(number)s withdrawn.") % {"number": item.pk})
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return _back(item.case, "evidence")
@@ -245,7 +248,7 @@ def evidence_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
     item = _evidence(request, pk, "evidence.view")
     if not item.file:
-        raise Http404("This item has no file.")
+        raise Http404(_("This item has no file."))
     actions.record_download(_acting(request), item)
     return FileResponse(
         item.file.open("rb"), content_type=item.content_type or "application/octet-stream",
@@ -272,8 +275,9 @@ def dna_import(request: HttpRequest, pk: int) -> HttpResponse:
             _apply_error(form, error)
         else:
             messages.success(
-                request, f"DNA imported: combined LR {report.combined_lr:.4g} (evidence "
-                f"#{report.evidence_id})."
+                request,
+                _("DNA imported: combined LR %(lr)s (evidence #%(number)s).")
+                % {"lr": f"{report.combined_lr:.4g}", "number": report.evidence_id},
             )  # fmt: skip
             return redirect("verification:kinship", pk=report.pk)
     return _rerender(request, case, dna_form=form)
@@ -283,7 +287,7 @@ def _report(request: HttpRequest, pk: int) -> KinshipReport:
     try:
         report = KinshipReport.objects.select_related("evidence__case").get(pk=pk)
     except KinshipReport.DoesNotExist as exc:
-        raise Http404("No such record.") from exc
+        raise Http404(_("No such record.")) from exc
     _case(request, report.evidence.case_id, "evidence.view")
     return report
 
@@ -328,8 +332,10 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
         except PermissionDenied as error:
             form.add_error(None, str(error))
         else:
-            word = "approved" if data["decision"] == "approve" else "rejected"
-            messages.success(request, f"You {word} the claimed relationship.")
+            if data["decision"] == "approve":
+                messages.success(request, _("You approved the claimed relationship."))
+            else:
+                messages.success(request, _("You rejected the claimed relationship."))
             return _back(case, "four-eyes")
     return _rerender(request, case, decision_form=form)
 
@@ -342,7 +348,7 @@ def countersign(request: HttpRequest, pk: int) -> HttpResponse:
     note = form.cleaned_data["note"] if form.is_valid() else ""
     try:
         actions.countersign(_acting(request), case, note)
-        messages.success(request, "Verification countersigned.")
+        messages.success(request, _("Verification countersigned."))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return _back(case, "four-eyes")
@@ -359,6 +365,6 @@ def bid_record(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             _apply_error(form, error)
         else:
-            messages.success(request, "Best-interests determination recorded.")
+            messages.success(request, _("Best-interests determination recorded."))
             return _back(case, "best-interests")
     return _rerender(request, case, bid_form=form)

@@ -40,9 +40,8 @@ class PartialDateField(forms.CharField):
         kwargs.setdefault("required", False)
         kwargs.setdefault("max_length", 10)
         kwargs.setdefault("help_text", DATE_HELP)
-        kwargs.setdefault(
-            "widget", forms.TextInput(attrs={"placeholder": "YYYY-MM-DD", "inputmode": "numeric"})
-        )
+        attrs = {"placeholder": _("YYYY-MM-DD"), "inputmode": "numeric"}
+        kwargs.setdefault("widget", forms.TextInput(attrs=attrs))
         super().__init__(**kwargs)
 
     def clean(self, value: Any) -> tuple[dt.date | None, str]:  # type: ignore[override]
@@ -54,18 +53,28 @@ def _split_list(text: str) -> list[str]:
 
 
 class NameForm(forms.Form):
-    surname = forms.CharField(max_length=120, required=False)
-    given_name = forms.CharField(max_length=120, required=False)
-    patronymic = forms.CharField(max_length=120, required=False)
+    surname = forms.CharField(label=_("Surname"), max_length=120, required=False)
+    given_name = forms.CharField(label=_("Given name"), max_length=120, required=False)
+    patronymic = forms.CharField(label=_("Patronymic"), max_length=120, required=False)
     # Names known only as one string (list files' other_names): kept, never dropped.
     full_name = forms.CharField(
         max_length=300, required=False, label=_("Full name"),
         help_text=_("When the parts are not known."),
     )  # fmt: skip
-    script = forms.ChoiceField(choices=Script.choices, initial=Script.UNKNOWN, required=False)
-    language = forms.ChoiceField(choices=Language.choices, initial=Language.UNKNOWN, required=False)
+    script = forms.ChoiceField(
+        label=_("Script"),
+        choices=Script.choices,
+        initial=Script.UNKNOWN,
+        required=False,
+    )
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=Language.choices,
+        initial=Language.UNKNOWN,
+        required=False,
+    )
     source = forms.ChoiceField(
-        choices=NameSource.choices, initial=NameSource.REPORTED, required=False
+        label=_("Source"), choices=NameSource.choices, initial=NameSource.REPORTED, required=False
     )
 
     def has_name(self) -> bool:
@@ -90,33 +99,44 @@ class ChildForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     baseline = forms.CharField(widget=forms.HiddenInput, required=False)
     record_id = forms.CharField(max_length=64, required=False, label=_("Your reference"))
-    sex = forms.ChoiceField(choices=Sex.choices, required=False)
+    sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices, required=False)
     birth_date = PartialDateField(label=_("Birth date"))
     estimated_age = forms.IntegerField(
-        min_value=0, max_value=25, required=False,
+        label=_("Estimated age"), min_value=0, max_value=25, required=False,
         help_text=_("Years, when the birth date is unknown."),
     )  # fmt: skip
-    birth_place = forms.CharField(max_length=200, required=False)
+    birth_place = forms.CharField(label=_("Birthplace"), max_length=200, required=False)
     separation_date = PartialDateField(label=_("Date of separation"))
-    separation_place = forms.CharField(max_length=200, required=False)
-    custodian = forms.CharField(max_length=200, required=False, label=_("Current custodian"))
-    institution = forms.CharField(max_length=200, required=False)
-    current_location = forms.CharField(max_length=200, required=False)
-    current_region = forms.CharField(max_length=120, required=False)
-    citizenships = forms.CharField(
-        max_length=40, required=False, help_text=_("Country codes separated by ';', e.g. UA;RU")
+    separation_place = forms.CharField(
+        label=_("Place of separation"),
+        max_length=200,
+        required=False,
     )
-    legal_status = forms.ChoiceField(choices=LegalStatus.choices, initial=LegalStatus.UNKNOWN)
+    custodian = forms.CharField(max_length=200, required=False, label=_("Current custodian"))
+    institution = forms.CharField(label=_("Institution"), max_length=200, required=False)
+    current_location = forms.CharField(label=_("Current location"), max_length=200, required=False)
+    current_region = forms.CharField(label=_("Region"), max_length=120, required=False)
+    citizenships = forms.CharField(
+        label=_("Citizenships"),
+        max_length=40,
+        required=False,
+        help_text=_("Country codes separated by ';', e.g. UA;RU"),
+    )
+    legal_status = forms.ChoiceField(
+        label=_("Legal status"),
+        choices=LegalStatus.choices,
+        initial=LegalStatus.UNKNOWN,
+    )
     personal_status_altered = forms.BooleanField(
         required=False,
         label=_("Name, birth date, birthplace or citizenship changed after separation"),
     )
     consent_for_tracing = forms.BooleanField(required=False, label=_("Consent for tracing given"))
-    sibling_group = forms.CharField(max_length=64, required=False)
-    mother_name = forms.CharField(max_length=300, required=False)
-    father_name = forms.CharField(max_length=300, required=False)
+    sibling_group = forms.CharField(label=_("Sibling group"), max_length=64, required=False)
+    mother_name = forms.CharField(label=_("Mother's name"), max_length=300, required=False)
+    father_name = forms.CharField(label=_("Father's name"), max_length=300, required=False)
     notes = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000
+        label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000
     )
 
     def clean_citizenships(self) -> list[str]:
@@ -170,20 +190,24 @@ class EnquiryForm(forms.Form):
         max_length=1000, required=False, label=_("Other names"),
         help_text=_("Other names or spellings the child may be known by, separated by ';'."),
     )  # fmt: skip
-    sex = forms.ChoiceField(choices=Sex.choices, required=False)
+    sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices, required=False)
     birth_date = PartialDateField(label=_("Child's birth date"))
-    birth_place = forms.CharField(max_length=200, required=False)
+    birth_place = forms.CharField(label=_("Birthplace"), max_length=200, required=False)
     separation_date = PartialDateField(label=_("Date of separation"))
-    separation_place = forms.CharField(max_length=200, required=False)
+    separation_place = forms.CharField(
+        label=_("Place of separation"),
+        max_length=200,
+        required=False,
+    )
     circumstances = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000,
         label=_("Circumstances of separation"),
     )  # fmt: skip
-    mother_name = forms.CharField(max_length=300, required=False)
-    father_name = forms.CharField(max_length=300, required=False)
+    mother_name = forms.CharField(label=_("Mother's name"), max_length=300, required=False)
+    father_name = forms.CharField(label=_("Father's name"), max_length=300, required=False)
     consent_for_tracing = forms.BooleanField(required=False, label=_("Consent for tracing given"))
     notes = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000
+        label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000
     )
 
     def clean(self) -> dict[str, Any]:
@@ -227,10 +251,19 @@ class EnquiryForm(forms.Form):
 
 
 class IdentityDocumentForm(forms.Form):
-    kind = forms.CharField(max_length=60, help_text=_("e.g. birth certificate, passport"))
-    number = forms.CharField(max_length=60, required=False)
-    issuing_country = forms.CharField(max_length=2, required=False, help_text=_("Two-letter code"))
-    issued_on = forms.DateField(required=False, help_text=_("YYYY-MM-DD"))
+    kind = forms.CharField(
+        label=_("Kind"),
+        max_length=60,
+        help_text=_("e.g. birth certificate, passport"),
+    )
+    number = forms.CharField(label=_("Number"), max_length=60, required=False)
+    issuing_country = forms.CharField(
+        label=_("Issuing country"),
+        max_length=2,
+        required=False,
+        help_text=_("Two-letter code"),
+    )
+    issued_on = forms.DateField(label=_("Issued on"), required=False, help_text=_("YYYY-MM-DD"))
 
     def clean_issuing_country(self) -> str:
         code = self.cleaned_data.get("issuing_country", "").upper()
@@ -242,18 +275,24 @@ class IdentityDocumentForm(forms.Form):
 
 
 class AttachmentForm(forms.Form):
-    kind = forms.ChoiceField(choices=Attachment.Kind.choices)
-    description = forms.CharField(max_length=200, required=False)
-    file = forms.FileField()
+    kind = forms.ChoiceField(label=_("Kind"), choices=Attachment.Kind.choices)
+    description = forms.CharField(label=_("Description"), max_length=200, required=False)
+    file = forms.FileField(
+        label=_("File"),
+    )
 
 
 class ChildFilterForm(forms.Form):
     q = forms.CharField(required=False, max_length=200, label=_("Name"))
     sex = forms.ChoiceField(
-        choices=[("", _("Any sex")), ("F", _("Female")), ("M", _("Male"))], required=False
+        label=_("Sex"),
+        choices=[("", _("Any sex")), ("F", _("Female")), ("M", _("Male"))],
+        required=False,
     )
     legal_status = forms.ChoiceField(
-        choices=[("", _("Any legal status")), *LegalStatus.choices], required=False
+        label=_("Legal status"),
+        choices=[("", _("Any legal status")), *LegalStatus.choices],
+        required=False,
     )
     consent = forms.ChoiceField(
         choices=[("", _("Consent: any")), ("yes", _("Consent given")), ("no", _("No consent"))],

@@ -25,7 +25,7 @@ from reunite.registry import actions
 from reunite.registry.ageing import age_out_status, ageing_out
 from reunite.registry.history import record_history
 from reunite.registry.models import Attachment, Child, Enquiry
-from reunite.registry.search import filter_by_name
+from reunite.registry.ranking import ranked_page
 from reunite.web import merge
 from reunite.web.forms import (
     NAME_FORM_FIELDS,
@@ -38,7 +38,6 @@ from reunite.web.forms import (
 )
 
 PAGE_SIZE = 25
-
 
 def _acting(request: HttpRequest) -> Acting:
     return Acting.from_request(request)
@@ -95,8 +94,6 @@ def child_list(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         query = data["q"]
-        if query:
-            children = filter_by_name(children, query)
         if data["sex"]:
             children = children.filter(sex=data["sex"])
         if data["legal_status"]:
@@ -108,9 +105,11 @@ def child_list(request: HttpRequest) -> HttpResponse:
         if data["ageing_out"]:
             ageing_ids = {w.child.pk for w in ageing_out(children)}
             children = children.filter(pk__in=ageing_ids)
-    page = Paginator(
-        children.order_by("pk").prefetch_related("names", "cases"), PAGE_SIZE
-    ).get_page(request.GET.get("page"))
+    children = children.prefetch_related("names", "cases")
+    if query:  # best name match first; a year or a date in the query narrows the birth date
+        page = ranked_page(children, query, request.GET.get("page"), PAGE_SIZE)
+    else:
+        page = Paginator(children.order_by("pk"), PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [(child, age_out_status(child)) for child in page]
     actions.record_list(_acting(request), "child", [c.pk for c in page], query)
     template = "web/_child_rows.html" if request.htmx else "web/child_list.html"  # type: ignore[attr-defined]
@@ -324,8 +323,9 @@ def enquiry_list(request: HttpRequest) -> HttpResponse:
     query = (request.GET.get("q") or "")[:200]
     enquiries = policy.visible(request.user, Enquiry.objects.all()).select_related("enquirer")
     if query:
-        enquiries = filter_by_name(enquiries, query)
-    page = Paginator(enquiries.order_by("-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+        page = ranked_page(enquiries, query, request.GET.get("page"), PAGE_SIZE)
+    else:
+        page = Paginator(enquiries.order_by("-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
     actions.record_list(_acting(request), "enquiry", [e.pk for e in page], query)
     template = "web/_enquiry_rows.html" if request.htmx else "web/enquiry_list.html"  # type: ignore[attr-defined]
     return render(request, template, {"page": page, "query": query})
