@@ -32,6 +32,12 @@ def second_factor(request: Any, settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def match_cache_dir(settings: Any, tmp_path: Any) -> None:
+    """Each test's matching runs keep their feature cache in the test's own directory."""
+    settings.REUNITE_MATCH_CACHE_DIR = str(tmp_path / "match-cache")
+
+
+@pytest.fixture(autouse=True)
 def audit_triggers(request: Any) -> None:
     """Keep the append-only triggers in place, except while a live test's database is emptied.
 

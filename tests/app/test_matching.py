@@ -387,3 +387,48 @@ def test_pending_pairs_are_withdrawn_when_consent_goes_and_return_with_it(
     pair.refresh_from_db()
     assert pair.status == PairStatus.PENDING and pair.run_id == run.pk
     assert run.pairs_refreshed == 1 and run.pairs_created == 0
+
+
+def test_feature_cache_analyses_only_new_or_changed_records(
+    users: Any, trained_link_model: Any, settings: Any  # noqa: F811
+) -> None:
+    from pathlib import Path
+
+    m.install_model(acting(users[("ua", "caseworker")]), trained_link_model)
+    first_e, first_c = add_pair_records(
+        users, surname="Коваленко", given="Дарина", birth=dt.date(2014, 5, 17),
+        mother="Коваленко Ірина Петрівна",
+    )  # fmt: skip
+    messages: list[str] = []
+
+    def progress(message: str, done: Any = None, total: Any = None) -> None:
+        messages.append(message)
+
+    run = m.run_matching(acting(users[("ua", "caseworker")]), progress=progress)
+    assert run.status == "succeeded", run.error
+    assert "analysing names of 1 new or changed children" in messages
+    assert list(Path(settings.REUNITE_MATCH_CACHE_DIR).glob("children-*.arrow"))
+    # One more pair: only its two records are analysed; the first come from the cache.
+    messages.clear()
+    e2, c2 = add_pair_records(users, surname="Шевчук", given="Богдан",
+                              birth=dt.date(2011, 9, 2), sex="M")  # fmt: skip
+    run = m.run_matching(acting(users[("ua", "caseworker")]), progress=progress)
+    assert run.mode == "incremental" and run.status == "succeeded", run.error
+    assert "analysing names of 1 new or changed children" in messages
+    assert "analysing names of 1 new or changed requests" in messages
+    assert CandidatePair.objects.filter(enquiry=e2, child=c2).exists()
+    # A changed record is analysed again: its new name is what gets compared.
+    messages.clear()
+    ru = acting(users[("ru", "caseworker")])
+    registry_actions.update_child(ru, first_c, {}, [
+        {"surname": "Мельник", "given_name": "Остап", "patronymic": ""}])
+    run = m.run_matching(acting(users[("ua", "caseworker")]), progress=progress)
+    assert "analysing names of 1 new or changed children" in messages
+    pair = CandidatePair.objects.get(enquiry=first_e, child=first_c)
+    assert pair.status == "withdrawn"  # Дарина Коваленко is no longer that child
+    # Scores from the cache equal scores computed from scratch.
+    scores = dict(CandidatePair.objects.values_list("pk", "probability"))
+    for f in Path(settings.REUNITE_MATCH_CACHE_DIR).glob("*.arrow"):
+        f.unlink()
+    m.run_matching(acting(users[("ua", "caseworker")]), full=True)
+    assert dict(CandidatePair.objects.values_list("pk", "probability")) == scores

@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 
 from reunite.audit.models import AuditEvent
 from reunite.cases.models import Case
+from reunite.jobs.api import run_worker
 from reunite.matching import actions as m
 from reunite.matching.models import CandidatePair, MatchRun, PairStatus
 from tests.app.fixtures_matching import (
@@ -45,9 +46,20 @@ def pairs(users: Any, trained_link_model: Any) -> list[tuple[Any, Any]]:  # noqa
 def test_run_list_decide_over_the_api(users: Any, pairs: Any) -> None:
     caseworker = _client(users[("ua", "caseworker")])
     response = caseworker.post(RUNS, {"full": True}, format="json")
-    assert response.status_code == 201, response.content
-    assert response.json()["status"] == "succeeded" and response.json()["mode"] == "full"
-    assert caseworker.get(RUNS).json()["results"][0]["id"] == response.json()["id"]
+    # Queued, not run in the request: 202 with the job to follow.
+    assert response.status_code == 202, response.content
+    job = response.json()
+    assert job["state"] == "queued" and job["kind"] == "matching.run"
+    assert response["Location"] == f"/api/jobs/{job['id']}/"
+    assert not MatchRun.objects.exists()
+    run_worker(batch=True, interval=0)
+    job = caseworker.get(response["Location"]).json()
+    assert job["state"] == "succeeded", job
+    run = caseworker.get(RUNS).json()["results"][0]
+    assert run["id"] == job["result"]["run"]
+    assert run["status"] == "succeeded" and run["mode"] == "full"
+    # Another party's caller cannot read the job.
+    assert _client(users[("ru", "caseworker")]).get(response["Location"]).status_code == 404
 
     verifier_user = users[("ua", "verifier")]
     verifier = _client(verifier_user)
@@ -84,7 +96,8 @@ def test_run_list_decide_over_the_api(users: Any, pairs: Any) -> None:
     response = verifier.post(f"{PAIRS}{p1.pk}/decide/", {"decision": "maybe"}, format="json")
     assert response.status_code == 400 and "decision" in response.json()
     # The rejected pair does not come back after a full re-run.
-    assert caseworker.post(RUNS, {"full": True}, format="json").status_code == 201
+    assert caseworker.post(RUNS, {"full": True}, format="json").status_code == 202
+    run_worker(batch=True, interval=0)
     p2.refresh_from_db()
     assert p2.status == PairStatus.REJECTED
     assert p2.pk not in {row["id"] for row in verifier.get(PAIRS).json()["results"]}

@@ -7,11 +7,13 @@ re-run follows, and the rejected pair does not come back.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from reunite.cases.models import Case
+from reunite.jobs.api import run_worker
 from reunite.matching import actions as m
 from reunite.matching.models import CandidatePair, MatchRun, PairStatus
 from tests.app.browser import BROWSER_MARKS, log_in
@@ -29,16 +31,47 @@ def _log_out(page: Any) -> None:
     page.wait_for_selector("#id_username")
 
 
-def _run_matching(page: Any, *, full: bool) -> None:
+@pytest.fixture
+def job_worker() -> Iterator[None]:
+    """Lets the live server answer the page's progress polls while the test's own thread
+    runs the worker.
+
+    The test database is SQLite in memory with one cache shared by the live server's
+    thread and the test's: there a reader fails at once ("table is locked") while another
+    connection writes, instead of waiting as on a file or on PostgreSQL, so readers are
+    told not to take table locks (``read_uncommitted``, test only).
+    """
+    from django.db import connection
+    from django.db.backends.signals import connection_created
+
+    def no_read_locks(sender: Any, connection: Any, **kwargs: Any) -> None:
+        if connection.vendor == "sqlite":
+            connection.cursor().execute("PRAGMA read_uncommitted = 1")
+
+    connection_created.connect(no_read_locks)
+    if connection.vendor == "sqlite":
+        connection.cursor().execute("PRAGMA read_uncommitted = 1")
+    yield
+    connection_created.disconnect(no_read_locks)
+
+
+def _run_matching(page: Any, *, full: bool) -> str:
+    """Start a run from the screen, watch the progress page until the notice, follow it."""
     page.click("nav >> text=Review queue")
     page.click("text=Runs and model")
     if full:
         page.check("#id_full")
-    # The run is synchronous: on a loaded machine (a parallel suite) it outlasts the default
-    # 30 s a click waits for the navigation it starts.
-    page.click("[data-testid=run-matching]", timeout=180_000)
+    page.click("[data-testid=run-matching]")
+    page.wait_for_selector("[data-testid=job-progress][data-state=queued]")
+    # Nothing ran in the request; a worker (`reunite worker`) takes the job while htmx
+    # polls the progress fragment, which turns into the notice when the run has ended.
+    run_worker(batch=True, interval=0)
+    page.wait_for_selector("[data-testid=job-done]", timeout=30_000)
+    notice = page.inner_text("[data-testid=job-done]")
+    page.click("[data-testid=job-result-link]")
     page.wait_for_selector("[data-testid=run-status]")
     assert page.inner_text("[data-testid=run-status]") == "Succeeded"
+    return notice
 
 
 @pytest.mark.django_db(transaction=True)
@@ -46,6 +79,7 @@ def test_confirm_one_reject_another_and_the_rejected_pair_does_not_return(
     page: Any,
     users: Any,
     trained_link_model: Any,  # noqa: F811
+    job_worker: None,
 ) -> None:
     m.install_model(acting(users[("ua", "caseworker")]), trained_link_model)
     same_e, same_c = add_pair_records(
@@ -59,8 +93,7 @@ def test_confirm_one_reject_another_and_the_rejected_pair_does_not_return(
 
     # A caseworker runs matching from the screen.
     log_in(page, users[("ua", "caseworker")])
-    _run_matching(page, full=False)
-    assert "new candidate pair" in page.inner_text(".messages")
+    assert "new candidate pair" in _run_matching(page, full=False)
     first_run = MatchRun.objects.get()
     same = CandidatePair.objects.get(enquiry=same_e, child=same_c)
     other = CandidatePair.objects.get(enquiry=other_e, child=other_c)

@@ -74,6 +74,8 @@ def test_user_errors_give_messages_and_exit_codes(
     assert result.exit_code == 2 and "not valid JSON" in result.output
     result = _invoke(app, "--as", users[("ua", "caseworker")].username, "--threshold", "2")
     assert result.exit_code == 2
+    result = _invoke(app, "--as", users[("ua", "caseworker")].username, "--backend", "oracle")
+    assert result.exit_code == 2 and "Unknown back-end 'oracle'" in result.output
     result = _invoke(app, "--as", users[("ua", "caseworker")].username, "--retrain")
     assert result.exit_code == 1 and "No decided pairs" in result.output
     assert "Traceback" not in result.output
@@ -109,3 +111,20 @@ def test_failed_run_exits_non_zero(app: typer.Typer, users: Any, records: Any) -
     data = json.loads(result.stdout)
     assert data["ok"] is False and data["status"] == "failed" and data["error"]
     assert not CandidatePair.objects.exists()
+
+
+@pytest.mark.spark
+def test_a_registry_run_on_the_spark_backend(
+    app: typer.Typer, users: Any, records: Any, settings: Any
+) -> None:
+    from reunite.linkage import java_available
+
+    if not java_available():
+        pytest.skip("no Java runtime: the Spark backend needs Java 17 (scripts/install-java.sh)")
+    pytest.importorskip("pyspark")
+    result = _invoke(app, "--as", users[("ua", "caseworker")].username, "--backend", "spark",
+                     "--json", "--quiet")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["ok"] is True
+    enquiry, child = records
+    assert CandidatePair.objects.filter(enquiry=enquiry, child=child).exists()

@@ -10,6 +10,8 @@ from django.urls import reverse
 
 from reunite.audit.models import AuditEvent
 from reunite.cases.models import Case
+from reunite.jobs.api import run_worker
+from reunite.jobs.models import Job
 from reunite.matching import actions as m
 from reunite.matching.models import CandidatePair, LinkModelVersion, MatchRun, PairStatus
 from tests.app.fixtures_matching import (
@@ -40,8 +42,44 @@ def _login(client: Any, user: Any) -> None:
 
 
 def _run(client: Any, full: bool = False) -> Any:
+    """Press the button, let a worker take the job, and read the job's progress fragment
+    (what the page's htmx polling shows when the run has ended)."""
     data = {"full": "on"} if full else {}
-    return client.post(reverse("matching:run-start"), data, follow=True)
+    response = client.post(reverse("matching:run-start"), data, follow=True)
+    job = Job.objects.order_by("-pk").first()
+    if job is None or response.redirect_chain[-1][0] != reverse("jobs:detail", args=[job.pk]):
+        return response  # refused: the page the user was sent back to
+    assert job.state == Job.State.QUEUED
+    run_worker(batch=True, interval=0)
+    return client.get(reverse("jobs:progress", args=[job.pk]))
+
+
+def test_run_button_queues_a_job_that_a_worker_runs(
+    client: Any, users: Any, two_pairs: Any
+) -> None:
+    _login(client, users[("ua", "caseworker")])
+    response = client.post(reverse("matching:run-start"), follow=True)
+    job = Job.objects.get()
+    # Nothing ran in the request: the page polls the job's progress.
+    assert not MatchRun.objects.exists() and job.state == Job.State.QUEUED
+    html = response.content.decode()
+    assert response.redirect_chain[-1][0] == reverse("jobs:detail", args=[job.pk])
+    assert f'hx-get="{reverse("jobs:progress", args=[job.pk])}"' in html
+    assert 'hx-trigger="every 1s"' in html
+    # A second press while it waits is refused.
+    again = client.post(reverse("matching:run-start"), follow=True).content.decode()
+    assert "already waiting or running" in again and Job.objects.count() == 1
+    run_worker(batch=True, interval=0)
+    job.refresh_from_db()
+    run = MatchRun.objects.get()
+    assert job.state == Job.State.SUCCEEDED and job.result["run"] == run.pk
+    fragment = client.get(reverse("jobs:progress", args=[job.pk])).content.decode()
+    assert "hx-trigger" not in fragment  # polling stops
+    assert f"Run {run.pk}" in fragment and 'data-testid="job-done"' in fragment
+    assert reverse("matching:run-detail", args=[run.pk]) in fragment
+    # Another party cannot follow this organisation's job.
+    _login(client, users[("ru", "caseworker")])
+    assert client.get(reverse("jobs:detail", args=[job.pk])).status_code == 404
 
 
 def test_run_button_runs_matching_and_the_queue_lists_pairs(
@@ -53,7 +91,6 @@ def test_run_button_runs_matching_and_the_queue_lists_pairs(
     run = MatchRun.objects.get()
     assert run.status == MatchRun.Status.SUCCEEDED
     assert f"Run {run.pk}" in response.content.decode()
-    assert response.redirect_chain[-1][0] == reverse("matching:run-detail", args=[run.pk])
     (ea, ca), (eb, cb) = two_pairs["a"], two_pairs["b"]
     assert CandidatePair.objects.filter(enquiry=ea, child=ca).exists()
     assert CandidatePair.objects.filter(enquiry=eb, child=cb).exists()
@@ -172,8 +209,9 @@ def test_run_list_and_retrain_screens(client: Any, users: Any, two_pairs: Any) -
     response = client.post(reverse("matching:model-retrain"), follow=True)
     assert "Model v2 learned from 1 confirmed and 0 rejected pairs" in response.content.decode()
     assert LinkModelVersion.objects.count() == 2
-    response = _run(client)
-    html = response.content.decode()
+    _run(client)
+    run = MatchRun.objects.order_by("-pk").first()
+    html = client.get(reverse("matching:run-detail", args=[run.pk])).content.decode()
     assert "re-scored everything" in html  # the new model makes the run a full one
     runs = client.get(reverse("matching:run-list")).content.decode()
     assert "v2" in runs and "Retrained from reviewers" in runs
@@ -190,12 +228,3 @@ def test_failed_run_shows_the_error(client: Any, users: Any, two_pairs: Any) -> 
     assert not CandidatePair.objects.exists()
 
 
-def test_large_registries_are_sent_to_the_cli(
-    client: Any, users: Any, two_pairs: Any, settings: Any
-) -> None:
-    settings.REUNITE_MATCH_WEB_MAX_RECORDS = 3
-    user = users[("ua", "caseworker")]
-    _login(client, user)
-    html = _run(client).content.decode()
-    assert f"reunite match-registry --as {user.username}" in html
-    assert not MatchRun.objects.exists()

@@ -88,6 +88,7 @@ def test_another_partys_records_are_never_shown(
         reverse("enquiry-detail", args=[enquiry.pk]),
         reverse("enquiry-edit", args=[enquiry.pk]),
         reverse("case-detail", args=[case.pk]),
+        reverse("case-link", args=[case.pk]) + "?q=Савицкая",
     ]
     posts = [
         (reverse("child-edit", args=[child.pk]), {"legal_status": "orphan"}),
@@ -101,7 +102,8 @@ def test_another_partys_records_are_never_shown(
             {"organization": users[(org, role)].membership.organization.pk},
         ),
         (reverse("case-transition", args=[case.pk]), {"to_state": "tracing"}),
-        (reverse("case-link-child", args=[case.pk]), {"child": child.pk}),
+        (reverse("case-link-child", args=[case.pk]), {"kind": "child", "record": child.pk}),
+        (reverse("case-unlink", args=[case.pk]), {"field": "child", "reason": "wrong"}),
         (reverse("case-open"), {"child": child.pk}),
         (reverse("attachment-add", args=["child", child.pk]), {"kind": "photo"}),
     ]

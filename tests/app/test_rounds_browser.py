@@ -36,6 +36,8 @@ def session(browser: Any, live_server: Any) -> Iterator[Callable[[Any], Any]]:
 
     def open_as(user: Any) -> Any:
         context, page = new_page(browser, live_server.url, errors)
+        # Long pages (the planner draws several maps) on a loaded machine: wait longer.
+        context.set_default_timeout(90_000)
         contexts.append(context)
         log_in(page, user)
         return page

@@ -21,6 +21,7 @@ LAYERS: tuple[str, ...] = (
     "accounts",  # organisations, roles, the policy
     "audit",  # the hash-chained audit log
     "core",  # Acting, the API style, shared form pieces
+    "jobs",  # background jobs (django-tasks queue in the database), progress pages
     "registry",  # children, tracing requests, persons
     "cases",  # cases, their timeline, transitions and guards
     "matching",  # candidate pairs, reviews; a confirmed match opens or moves a case

@@ -97,6 +97,22 @@ def test_incremental_run_equals_the_new_part_of_a_full_run(population, model) ->
         assert weight == pytest.approx(full[key], abs=1e-9)
 
 
+def test_incremental_run_with_a_few_new_rows_scores_like_a_full_run(population, model) -> None:
+    # A few new rows against many: one pre-filtered Splink run instead of two.
+    enq, recs = population.enquiries[:300], population.records
+    new_ids = Incremental(frozenset(e.record_id for e in enq[:3]),
+                          frozenset(r.record_id for r in recs[:3]))
+    full = {p.key: p.match_weight for p in link(enq, recs, model=model, threshold=0.05,
+                                                top_k=None, explain=False)}
+    inc = {p.key: p.match_weight for p in link(enq, recs, model=model, threshold=0.05,
+                                               top_k=None, only_new=new_ids, explain=False)}
+    expected = {k: w for k, w in full.items()
+                if k[0] in new_ids.enquiry_ids or k[1] in new_ids.record_ids}
+    assert expected and inc.keys() == expected.keys()
+    for key, weight in inc.items():
+        assert weight == pytest.approx(full[key], abs=1e-9)
+
+
 def _child_pair() -> tuple[InterchangeRecord, InterchangeRecord]:
     enquiry = InterchangeRecord(
         record_id="E-DRIFT", surname="Коваленко", given_name="Олександр",

@@ -161,7 +161,10 @@ def test_property_same_child_in_any_script_is_close(builder, secret, name, surna
                                            birth_date=born.isoformat()))
     b = encode_one(builder, secret, record(given_name=name[j], surname=surname[k],
                                            birth_date=born.isoformat()))
-    assert dice(a, b) >= 0.8
+    # Forms of one name give the same canonical tokens, hence (keyed flips included) the same
+    # filter; Sasha is also Oleksandra, so it sets a few bits more.
+    ambiguous = "Sasha" in (name[i], name[j])
+    assert dice(a, b) >= (0.75 if ambiguous else 0.95)
 
 
 @settings(max_examples=40, deadline=None,

@@ -39,6 +39,8 @@ _KINSHIP_RUN, _REL_APPROVE, _REL_COUNTERSIGN = (
     "relationship.countersign",
 )
 _BID_VIEW, _BID_RECORD = "bid.view", "bid.record"
+# Follow-up after reunification (reunite.reunification): see the plan; plan and record visits.
+_FOLLOWUP_VIEW, _FOLLOWUP_MANAGE = "followup.view", "followup.manage"
 
 # Actions each role may take (on records its organisation can see).
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -46,28 +48,31 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         _READ_RECORDS
         | {
             "child.create", "child.change", "enquiry.create", "enquiry.change",
-            "person.create", "person.change", "case.create", "record.share",
+            "person.create", "person.change", "case.create", "case.assign", "record.share",
             "attachment.add", "records.import", "records.export",
             _MATCH_RUN, _MATCH_REVIEW, _EVIDENCE_VIEW, _EVIDENCE_ADD, _BID_VIEW, _BID_RECORD,
+            _FOLLOWUP_VIEW, _FOLLOWUP_MANAGE,
         }
     ),
     VERIFIER: frozenset(
         _READ_RECORDS
         | {
             _MATCH_REVIEW, _MATCH_DECIDE, _EVIDENCE_VIEW, _EVIDENCE_ADD, _KINSHIP_RUN,
-            _REL_APPROVE, _BID_VIEW,
+            _REL_APPROVE, _BID_VIEW, _FOLLOWUP_VIEW, "case.unlink",
         }
     ),
     COORDINATOR: frozenset(
         _READ_RECORDS
         | {
-            "case.create", "record.share", "records.export", _MATCH_RUN, _MATCH_REVIEW,
-            _EVIDENCE_VIEW, _REL_COUNTERSIGN, _BID_VIEW, _BID_RECORD,
+            "case.create", "case.assign", "record.share", "records.export", _MATCH_RUN,
+            _MATCH_REVIEW,
+            _EVIDENCE_VIEW, _REL_COUNTERSIGN, _BID_VIEW, _BID_RECORD, _FOLLOWUP_VIEW,
         }
     ),
-    TRANSFER_OFFICER: frozenset(_READ_RECORDS | {_BID_VIEW}),
+    TRANSFER_OFFICER: frozenset(_READ_RECORDS | {_BID_VIEW, _FOLLOWUP_VIEW}),
     AUDITOR: frozenset(
-        _READ_RECORDS | {"audit.view", "audit.verify", _MATCH_REVIEW, _EVIDENCE_VIEW, _BID_VIEW}
+        _READ_RECORDS
+        | {"audit.view", "audit.verify", _MATCH_REVIEW, _EVIDENCE_VIEW, _BID_VIEW, _FOLLOWUP_VIEW}
     ),
     ADMINISTRATOR: frozenset(
         _READ_RECORDS
@@ -242,7 +247,41 @@ def allowed_transitions(user: Any, case: Any) -> list[str]:
     return options
 
 
+def can_be_assigned(user: Any, case: Any) -> bool:
+    """Whether the user may carry the case: a caseworker of a party that can see it."""
+    return role_of(user) == CASEWORKER and is_visible(user, case)
+
+
+def sees_coordination_summary(user: Any, case: Any) -> bool:
+    """Whether the user sees the minimum of a case's child and request to coordinate it.
+
+    A mediator's coordinator countersigns and plans cases shared with the mediator without
+    the child's or the request's own record being shared: they see the names, age,
+    direction, state and verification status on the case, nothing else (no location,
+    custodian, contact, notes or history of those records).
+    """
+    return is_mediator_coordinator(user) and is_visible(user, case)
+
+
+def is_mediator_coordinator(user: Any) -> bool:
+    """A coordinator of a mediator organisation (who coordinates the cases shared with it)."""
+    organization = organization_of(user)
+    return role_of(user) == COORDINATOR and organization is not None and organization.is_mediator
+
+
 def require(user: Any, action: str, record: Model | None = None) -> None:
     """Raise PermissionDenied unless ``can(user, action, record)``."""
     if not can(user, action, record):
         raise PermissionDenied("Your role does not allow this.")
+
+
+def visible_jobs(user: Any, queryset: QuerySet) -> QuerySet:
+    """Background jobs (``reunite.jobs``) a user may follow: their own and their
+    organisation's (a job's page shows progress and a summary, never child data)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return queryset.none()
+    organization = organization_of(user)
+    mine = Q(owner=user)
+    if organization is not None:
+        mine |= Q(organization=organization)
+    return queryset.filter(mine)

@@ -8,12 +8,14 @@ verified relationship and a best-interests decision) instead of this app importi
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from reunite.accounts import policy
 from reunite.audit.log import log_event
@@ -67,20 +69,42 @@ def open_case(
 # Extra conditions on entering a state, registered by other apps in their AppConfig.ready()
 # (e.g. verification: "approved" needs a verified relationship and a best-interests decision).
 # Each guard returns the list of what is missing; an empty list lets the step happen.
-TRANSITION_GUARDS: dict[str, list[Callable[[Case], list[str]]]] = {}
+TRANSITION_GUARDS: dict[str, list[Callable[..., list[str]]]] = {}
+# Reactions to entering a state, registered the same way (e.g. reunification: entering
+# "reunified" starts the follow-up plan). Each runs in the transaction of the step, after
+# it is written, as ``hook(acting, case)``; an exception undoes the step.
+TRANSITION_HOOKS: dict[str, list[Callable[[Acting, Case], object]]] = {}
 
 
-def register_transition_guard(state: str, guard: Callable[[Case], list[str]]) -> None:
+def register_transition_guard(state: str, guard: Callable[..., list[str]]) -> None:
+    """Add a condition on entering ``state``: ``guard(case)`` lists what is missing.
+
+    A guard that takes a ``note`` keyword also gets the note given with the step (so a
+    condition can be waived by saying why, e.g. closing before the follow-up plan is done).
+    """
     guards = TRANSITION_GUARDS.setdefault(state, [])
     if guard not in guards:
         guards.append(guard)
 
 
-def missing_for_transition(case: Case, to_state: str) -> list[str]:
+def register_transition_hook(state: str, hook: Callable[[Acting, Case], object]) -> None:
+    hooks = TRANSITION_HOOKS.setdefault(state, [])
+    if hook not in hooks:
+        hooks.append(hook)
+
+
+def _takes_note(guard: Callable[..., list[str]]) -> bool:
+    try:
+        return "note" in inspect.signature(guard).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+def missing_for_transition(case: Case, to_state: str, note: str = "") -> list[str]:
     """What still stops the case from entering ``to_state`` (empty when nothing does)."""
     missing: list[str] = []
     for guard in TRANSITION_GUARDS.get(to_state, []):
-        missing += guard(case)
+        missing += guard(case, note=note) if _takes_note(guard) else guard(case)
     return missing
 
 
@@ -114,7 +138,7 @@ def transition_case(
         raise ValidationError({"to_state": "Link a child record before proposing a match."})
     elif to_state == CaseState.MATCH_PROPOSED and case.enquiry_id is None:
         raise ValidationError({"to_state": "Link a tracing request before proposing a match."})
-    missing = missing_for_transition(case, to_state)
+    missing = missing_for_transition(case, to_state, note)
     if missing:
         raise ValidationError({"to_state": [f"Missing: {m}" for m in missing]})
     return _move_case(acting, case, to_state, note=note, closing_reason=closing_reason)
@@ -142,14 +166,78 @@ def _move_case(
     if note:
         changes["note"] = [None, note]
     log_event(acting.audit_actor, "transition", "case", case.pk, changes)
+    for hook in TRANSITION_HOOKS.get(to_state, []):
+        hook(acting, case)
     return case
 
 
 @transaction.atomic
+def assign_case(acting: Acting, case: Case, assignee: Any | None) -> Case:
+    """Give the case to a caseworker (or to nobody, with ``None``)."""
+    policy.require(acting.user, "case.assign", case)
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if assignee is not None and not policy.can_be_assigned(assignee, case):
+        raise ValidationError(
+            {"assigned_to": _("Choose a caseworker of a party that can see this case.")}
+        )
+    before = case.assigned_to.get_username() if case.assigned_to else None
+    after = assignee.get_username() if assignee is not None else None
+    if before == after:
+        return case
+    case.assigned_to = assignee
+    case.save(update_fields=["assigned_to", "updated_at"])
+    log_event(acting.audit_actor, "update", "case", case.pk, {"assigned_to": [before, after]})
+    return case
+
+
+# Birth years further apart than this contradict each other (many ages are estimates).
+MAX_BIRTH_YEAR_GAP = 2
+# A wrong link can be undone up to verification; later steps rest on the link.
+UNLINKABLE_STATES = ("registered", "tracing", "match_proposed", "verification")
+
+
+def _birth_year(record: Child | Enquiry) -> int | None:
+    if record.birth_date and record.birth_date_precision != "unknown":
+        return record.birth_date.year
+    estimated = getattr(record, "estimated_age", None)
+    on = getattr(record, "estimated_age_on", None)
+    if estimated is not None and on is not None:
+        return int(on.year - estimated)
+    return None
+
+
+def link_contradictions(child: Child, enquiry: Enquiry) -> list[str]:
+    """Where a child record and a tracing request contradict each other (empty if nowhere)."""
+    differences = []
+    if child.sex and enquiry.sex and child.sex != enquiry.sex:
+        differences.append(
+            _("Sex: the child record says “%(child)s”, the tracing request “%(enquiry)s”.")
+            % {"child": child.get_sex_display(), "enquiry": enquiry.get_sex_display()}
+        )
+    child_year, enquiry_year = _birth_year(child), _birth_year(enquiry)
+    if child_year and enquiry_year and abs(child_year - enquiry_year) > MAX_BIRTH_YEAR_GAP:
+        differences.append(
+            _("Birth year: %(child)d on the child record, %(enquiry)d on the tracing request.")
+            % {"child": child_year, "enquiry": enquiry_year}
+        )
+    return differences
+
+
+@transaction.atomic
 def link_case(
-    acting: Acting, case: Case, *, child: Child | None = None, enquiry: Enquiry | None = None
+    acting: Acting,
+    case: Case,
+    *,
+    child: Child | None = None,
+    enquiry: Enquiry | None = None,
+    confirm: bool = False,
 ) -> Case:
-    """Attach the missing side (child or enquiry) to a case."""
+    """Attach the missing side (child or enquiry) to a case.
+
+    A link whose two records contradict each other (sex, birth years far apart) is refused
+    with the differences (``confirm`` field) unless ``confirm`` is true; the differences a
+    user confirmed are kept in the audit event.
+    """
     policy.require(acting.user, "case.create")
     case = Case.objects.select_for_update().get(pk=case.pk)
     if not policy.is_visible(acting.user, case):
@@ -164,11 +252,55 @@ def link_case(
             raise ValidationError({field: f"The case already has a {field}."})
         setattr(case, field, record)
         changes[field] = [None, record.pk]
-        if record.owner_id != case.owner_id:
+    if case.child is not None and case.enquiry is not None and changes:
+        differences = link_contradictions(case.child, case.enquiry)
+        if differences and not confirm:
+            raise ValidationError({"confirm": differences}, code="contradiction")
+        if differences:
+            changes["confirmed_differences"] = [None, differences]
+    for field in ("child", "enquiry"):
+        record = getattr(case, field)
+        if field in changes and record.owner_id != case.owner_id:
             case.shared_with.add(record.owner)
     case.save()
     if changes:
         log_event(acting.audit_actor, "update", "case", case.pk, changes)
+    return case
+
+
+@transaction.atomic
+def unlink_case(acting: Acting, case: Case, field: str, reason: str) -> Case:
+    """Undo a wrong link (a verifier's correction): the case loses its child or its request.
+
+    Allowed up to *verification*; a case past *tracing* goes back to *tracing*, since the
+    match it was in no longer stands. The other side stays; a case never ends up empty.
+    """
+    policy.require(acting.user, "case.unlink", case)
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if field not in ("child", "enquiry"):
+        raise ValidationError({"field": _("Say which link to undo: child or enquiry.")})
+    record_id = getattr(case, f"{field}_id")
+    if record_id is None:
+        raise ValidationError({"field": _("The case has no such link.")})
+    other = "enquiry" if field == "child" else "child"
+    if getattr(case, f"{other}_id") is None:
+        raise ValidationError({"field": _("A case keeps at least a child or a tracing request.")})
+    if case.state not in UNLINKABLE_STATES:
+        raise ValidationError(
+            {"field": _("Links can be undone only up to verification; this case is past it.")}
+        )
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the link was wrong.")})
+    setattr(case, field, None)
+    case.save(update_fields=[field, "updated_at"])
+    log_event(
+        acting.audit_actor, "update", "case", case.pk,
+        {field: [record_id, None], "unlink_reason": [None, reason.strip()]},
+    )  # fmt: skip
+    if CASE_STATE_ORDER.index(case.state) > CASE_STATE_ORDER.index("tracing"):
+        case = _move_case(acting, case, "tracing", note=_("Link undone: %(reason)s") % {
+            "reason": reason.strip()
+        })  # fmt: skip
     return case
 
 

@@ -115,7 +115,9 @@ class CaseViewSet(RecordViewSet):
             for field, model in (("child", Child), ("enquiry", Enquiry))
             if field in data
         }
-        case = case_actions.link_case(self.acting(), case, **links)
+        case = case_actions.link_case(
+            self.acting(), case, confirm=data.get("confirm", False), **links
+        )
         return self.detail_response(case)
 
     @extend_schema(

@@ -56,6 +56,10 @@ class Case(OwnedRecord):
     state = models.CharField(max_length=20, choices=CaseState.choices, default=CaseState.REGISTERED)
     closing_reason = models.CharField(max_length=16, choices=ClosingReason.choices, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", help_text=_("The caseworker who carries the case."),
+    )  # fmt: skip
 
     class Meta:
         db_table = "registry_case"

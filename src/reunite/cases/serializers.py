@@ -76,9 +76,14 @@ class CaseCreateSerializer(serializers.Serializer):
 class CaseLinkSerializer(serializers.Serializer):
     enquiry = serializers.IntegerField(required=False, min_value=1)
     child = serializers.IntegerField(required=False, min_value=1)
+    confirm = serializers.BooleanField(
+        required=False, default=False,
+        help_text="Link even though the records contradict each other (sex, birth years far "
+        "apart); without it such a link is refused with the differences under `confirm`.",
+    )  # fmt: skip
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if not attrs:
+        if not {"enquiry", "child"} & set(attrs):
             message = "Give the child or enquiry to link."
             raise serializers.ValidationError({"enquiry": message, "child": message})
         return attrs

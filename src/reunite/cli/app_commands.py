@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from reunite.cli import followup as followup_cli
 from reunite.cli import lists
 from reunite.cli import matching as matching_cli
 from reunite.cli import verification as verification_cli
@@ -19,8 +20,13 @@ audit_app = typer.Typer(no_args_is_help=True, help="Check the audit trail.")
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    worker: Annotated[
+        bool, typer.Option(help="Also start a background worker (matching runs, imports).")
+    ] = True,
 ) -> None:
     """Serve the web application (development server; use a WSGI server in production)."""
+    import subprocess
+
     setup()
     from django.core.management import call_command
 
@@ -28,8 +34,43 @@ def serve(
     from reunite.web.catalogues import compile_catalogues
 
     compile_catalogues()  # the pages' Ukrainian and Russian, when a catalogue changed
+    process = None
+    if worker:
+        # A separate process: long jobs never share the web server's interpreter.
+        process = subprocess.Popen([sys.executable, "-m", "reunite.cli.main", "worker"])
+        typer.echo(f"Background worker started (pid {process.pid}).")
     typer.echo(f"Reunite is at http://{host}:{port}/  (Ctrl+C stops it)")
-    call_command("runserver", f"{host}:{port}", use_reloader=False, use_threading=True)
+    try:
+        call_command("runserver", f"{host}:{port}", use_reloader=False, use_threading=True)
+    finally:
+        if process is not None and process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def worker(
+    batch: Annotated[
+        bool, typer.Option("--batch", help="Run the queued jobs, then stop.")
+    ] = False,
+    interval: Annotated[
+        float, typer.Option(help="Seconds between looks at an empty queue.")
+    ] = 1.0,
+) -> None:
+    """Run a background worker: takes queued jobs (matching runs, imports) one at a time.
+
+    `reunite serve` starts one; run more (or run this under a service manager) in
+    production. Ctrl+C finishes the current job, then stops.
+    """
+    setup()
+    from django.core.management import call_command
+
+    from reunite.jobs.api import run_worker
+
+    call_command("migrate", interactive=False, verbosity=0)
+    run_worker(batch=batch, interval=interval)
 
 
 def migrate() -> None:
@@ -231,6 +272,7 @@ def reindex() -> None:
 def register(app: typer.Typer) -> None:
     """Add the application commands to the top-level app."""
     app.command()(serve)
+    app.command()(worker)
     app.command()(migrate)
     app.command()(demo)
     app.command()(createorg)
@@ -241,3 +283,4 @@ def register(app: typer.Typer) -> None:
     lists.register(app)
     matching_cli.register(app)
     verification_cli.register(app)
+    followup_cli.register(app)

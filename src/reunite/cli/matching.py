@@ -124,6 +124,13 @@ def match_registry(
     top_k: Annotated[
         int | None, typer.Option(min=1, help="Candidates per tracing request (default 5).")
     ] = None,
+    backend: Annotated[
+        str | None,
+        typer.Option(
+            help="Linkage back-end: duckdb (embedded) or spark (REUNITE_SPARK_MASTER names "
+            "the cluster). Default: REUNITE_MATCH_BACKEND, else duckdb.",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the run as JSON.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
@@ -136,8 +143,13 @@ def match_registry(
     setup()
     from django.core.exceptions import PermissionDenied, ValidationError
 
-    from reunite.linkage import LinkageModel, ModelError
+    from reunite.linkage import BACKENDS, LinkageModel, ModelError
     from reunite.matching import actions
+
+    if backend is not None:
+        if backend not in BACKENDS:
+            _err(f"Unknown back-end {backend!r}: use one of {', '.join(BACKENDS)}.")
+            raise typer.Exit(EXIT_USAGE)
 
     acting = acting_as(as_user)
     model = None
@@ -163,6 +175,7 @@ def match_registry(
             run = actions.run_matching(
                 acting, full=full, threshold=threshold,
                 top_k=top_k if top_k is not None else False, progress=progress,
+                backend=backend,
             )  # fmt: skip
     except PermissionDenied:
         _err(f"{as_user}'s role does not allow running matching.")

@@ -9,8 +9,10 @@ from rest_framework.routers import DefaultRouter
 
 from reunite.cases import api as cases_api
 from reunite.core import tokens
+from reunite.jobs import api_views as jobs_api
 from reunite.matching import api as matching_api
 from reunite.registry import api as registry_api
+from reunite.reunification import api as reunification_api
 from reunite.reunification.rounds import api as rounds_api
 from reunite.verification import api as verification_api
 
@@ -19,7 +21,9 @@ registry_api.register(router)
 cases_api.register(router)
 matching_api.register(router)
 verification_api.register(router)
+reunification_api.register(router)
 rounds_api.register(router)
+jobs_api.register(router)
 
 urlpatterns = [
     path("token/", registry_api.TokenView.as_view(), name="api-token"),

@@ -83,16 +83,29 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_tasks",
+    "django_tasks_db",
     "reunite.accounts",
     "reunite.audit",
     "reunite.registry",
     "reunite.cases",
     "reunite.matching",
     "reunite.verification",
+    "reunite.jobs",
     "reunite.reunification",
     "reunite.web",
     "reunite.exchange",
 ]
+
+# Background jobs (reunite.jobs): django-tasks with its database backend, so the queue
+# lives in this database and needs no extra server. `reunite serve` starts a worker,
+# `reunite worker` runs one alone (docs/jobs.md).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# Matching runs (docs/matching-app.md): the linkage back-end (duckdb, or spark with
+# REUNITE_SPARK_MASTER naming the cluster) and the per-record feature cache.
+REUNITE_MATCH_BACKEND = os.environ.get("REUNITE_MATCH_BACKEND", "duckdb")
+REUNITE_MATCH_CACHE_DIR = os.environ.get("REUNITE_MATCH_CACHE_DIR") or str(VAR_DIR / "match-cache")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -10,6 +10,8 @@ urlpatterns = [
     path("api/", include("reunite.config.api_urls")),
     path("matching/", include("reunite.matching.urls")),
     path("verification/", include("reunite.verification.urls")),
+    path("reunification/", include("reunite.reunification.urls")),
+    path("jobs/", include("reunite.jobs.urls")),
     path("language/", set_language, name="set-language"),
     path("exchange/", include("reunite.exchange.urls")),
     path("", include("reunite.cases.urls")),

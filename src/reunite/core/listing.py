@@ -42,8 +42,13 @@ def sort_key(request: HttpRequest, columns: Sequence[Column], default: str) -> s
 def apply_sort(queryset: QuerySet, columns: Sequence[Column], key: str) -> QuerySet:
     column = next(c for c in columns if c.key == key.lstrip("-"))
     descending = key.startswith("-")
-    fields = [f"-{f}" if descending else f for f in column.order_by]
+    # A column may sort by a field in reverse ("-started_at"): descending turns it back.
+    fields = [_reverse(f) if descending else f for f in column.order_by]
     return queryset.order_by(*fields, "-pk" if descending else "pk")
+
+
+def _reverse(field: str) -> str:
+    return field[1:] if field.startswith("-") else f"-{field}"
 
 
 def headers(request: HttpRequest, columns: Sequence[Column], key: str) -> list[Header]:

@@ -88,6 +88,9 @@ def spark_session(master: str | None = None) -> Any:
             .config("spark.sql.ansi.enabled", "false")
             .config("spark.driver.memory", os.environ.get("REUNITE_SPARK_DRIVER_MEMORY", "2g"))
             .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+            # Executors compute the name features (``_spark_features``): they import
+            # reunite from where the driver does, unless it is installed there anyway.
+            .config("spark.executorEnv.PYTHONPATH", _python_path())
         )
         session = builder.getOrCreate()
         session.sparkContext.setLogLevel("ERROR")
@@ -96,6 +99,14 @@ def spark_session(master: str | None = None) -> Any:
         )
         _spark_session = session
         return session
+
+
+def _python_path() -> str:
+    import reunite
+
+    here = os.path.dirname(os.path.dirname(os.path.abspath(reunite.__file__)))
+    extra = os.environ.get("PYTHONPATH", "")
+    return os.pathsep.join(p for p in (here, extra) if p)
 
 
 def java_available() -> bool:

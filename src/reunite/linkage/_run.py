@@ -38,11 +38,12 @@ def _noop(_: str) -> None:
     pass
 
 
-def _linker(api: Any, tables: list[pa.Table], settings: Any) -> Any:
+def _linker(api: Any, tables: list[pa.Table], settings: Any, validate: bool = True) -> Any:
     from splink import Linker
 
     sdfs = _register(api, tables)
-    return Linker(sdfs if len(sdfs) > 1 else sdfs[0], settings, log_level=None)
+    return Linker(sdfs if len(sdfs) > 1 else sdfs[0], settings, log_level=None,
+                  validate_settings=validate)
 
 
 def _register(api: Any, tables: list[pa.Table]) -> list[Any]:
@@ -60,6 +61,29 @@ def _relink(linker: Any, settings: dict[str, Any]) -> Any:
 
     sdfs = list(linker._input_tables_dict.values())
     return Linker(sdfs if len(sdfs) > 1 else sdfs[0], settings, log_level=None)
+
+
+def rows_of(table: Any) -> int:
+    """Rows of a pyarrow table or of a Spark DataFrame (features computed on the cluster)."""
+    return int(table.num_rows) if isinstance(table, pa.Table) else int(table.count())
+
+
+def spark_tf_tables(frames: list[Any]) -> dict[str, Any]:
+    """``tf_tables`` computed on the cluster (Spark DataFrames in, Spark DataFrames out)."""
+    from pyspark.sql import functions as F
+
+    out = {}
+    for col in _spec.TF_COLUMNS:
+        values = frames[0].select(col)
+        for frame in frames[1:]:
+            values = values.unionByName(frame.select(col))
+        values = values.where(F.col(col).isNotNull())
+        total = values.count()
+        if total == 0:
+            continue
+        out[col] = values.groupBy(col).count().select(
+            col, (F.col("count") / F.lit(float(total))).alias(f"tf_{col}"))
+    return out
 
 
 def _tables(left: pa.Table, right: pa.Table | None) -> list[pa.Table]:
@@ -80,7 +104,7 @@ def fit(
     """Estimate a model from the data alone: prior from deterministic rules, u from
     random pairs, m by expectation maximisation in two blocked sessions."""
     link_type: LinkType = "link_only" if right is not None else "dedupe_only"
-    n_left, n_right = left.num_rows, (right.num_rows if right is not None else 0)
+    n_left, n_right = rows_of(left), (rows_of(right) if right is not None else 0)
     if n_left < 2 or (right is not None and n_right < 2):
         raise TrainingError("too few records to train a model (use a saved model instead)")
     started = time.perf_counter()
@@ -185,7 +209,10 @@ def predict(
     the gamma (level) of every comparison."""
     link_type: LinkType = "link_only" if right is not None else "dedupe_only"
     api = make_api(backend, spark=spark)
-    linker = _linker(api, _tables(left, right), model.settings(link_type=link_type))
+    # The settings come from this package's spec (checked when the model was trained and
+    # by the tests); validating them again costs about a second per run.
+    linker = _linker(api, _tables(left, right), model.settings(link_type=link_type),
+                     validate=False)
     for col, table in (tf or {}).items():
         sdf = api.register(table, table_name=f"tf_{col}_{uuid.uuid4().hex[:10]}")
         linker.table_management.register_term_frequency_lookup(sdf, col)
@@ -201,6 +228,8 @@ def predict(
     table = df.as_pyarrow_table()
     # Term-frequency adjustments (common surnames count for less) come as extra columns.
     cols += [c for c in table.column_names if c.startswith("mw_tf_adj_")]
+    # The Latin keys of the given names, for the sibling rule (a short form is no sibling).
+    cols += [c for c in ("given_lat_l", "given_lat_r") if c in table.column_names]
     return table.select(cols)
 
 

@@ -14,6 +14,7 @@ and on Spark alike. Changing a comparison's levels means bumping ``SPEC_VERSION`
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import splink.comparison_level_library as cll
 import splink.comparison_library as cl
@@ -366,6 +367,88 @@ PRIOR_RULES: tuple[str, ...] = (
 )
 #: Share of true pairs the prior rules are assumed to find (the data decide the rest).
 PRIOR_RULES_RECALL = 0.7
+
+
+def gamma(field: str, label: str) -> int:
+    """Splink's level number (gamma) of a field's level: strongest level highest, 0 last."""
+    labels = FIELD_BY_NAME[field].level_labels
+    return len(labels) - 1 - labels.index(label)
+
+
+#: The sibling rule (twins included): a pair from one family (a similar surname, or the
+#: father's name or the mother's given name agreeing) whose parents do not disagree, but
+#: whose two given names are both names the names engine knows and differ (neither the
+#: same name nor a diminutive or Russified form; a misspelt name is not "another
+#: name", but Ярослав and Ярослава are two names), is a brother or sister of the child
+#: sought, not the child; with the same birth date, a twin. EM cannot learn this: on random pairs a
+#: different given name is ordinary and the family fields are rare, and an adopted child
+#: renamed in Russia shows "different names" too, but with a new surname and patronymic,
+#: so the rule does not touch it. The pair's weight is capped at ``SIBLING_RULE_WEIGHT``
+#: bits (probability about 10^-6), so it is never proposed as the same child.
+SIBLING_RULE = "sibling rule"
+SIBLING_RULE_LABEL = (
+    "same family but another given name: a brother or sister (a twin when born the same "
+    "day), not this child"
+)
+SIBLING_RULE_WEIGHT = -20.0
+_G_DIFFERENT_GIVEN = (
+    gamma("given_name", "different names"),
+    gamma("given_name", "loosely similar spelling"),
+    gamma("given_name", "spelled similarly"),  # Ярослав / Ярослава, Марина / Марія
+)
+_G_SAME_DAY = (
+    gamma("birth_date", "exact"),
+    gamma("birth_date", "day and month swapped"),
+    gamma("birth_date", "same year and month (day unknown on one side)"),
+    gamma("birth_date", "same year (month unknown on one side)"),
+)
+_G_FATHER_AGREES = gamma("father", "father's name agrees")
+_G_FATHER_DIFFERS = gamma("father", "father's names differ")
+_G_MOTHER_GIVEN = (
+    gamma("mother", "same given name and surname"),
+    gamma("mother", "same given name"),
+)
+_G_MOTHER_DIFFERS = (gamma("mother", "same surname only"), gamma("mother", "different"))
+_G_SIMILAR_SURNAME = (
+    gamma("surname", "same surname"),
+    gamma("surname", "matches an alternative or former surname"),
+    gamma("surname", "sounds the same"),
+    gamma("surname", "spelled similarly"),
+)
+
+
+_G_SEX_DIFFERS = gamma("sex", "different")
+
+
+def _short_form(a: str | None, b: str | None) -> bool:
+    """Whether one Latin key begins or ends the other (a possible short form)."""
+    if not a or not b:
+        return False
+    short, long = sorted((a, b), key=len)
+    return len(short) >= 4 and (long.startswith(short) or long.endswith(short))
+
+
+def sibling_signature(levels: dict[str, Any]) -> str | None:
+    """``"twin"``, ``"sibling"`` or None: whether a scored pair (``{field: gamma}``) is
+    ruled out by the sibling rule, and whether the two were born the same day.
+
+    The caller checks first that both given names are names the names engine knows (a
+    misspelt name is not "another name")."""
+    if levels.get("given_name") not in _G_DIFFERENT_GIVEN:
+        return None
+    if _short_form(*levels.get("given_lat", ("", ""))) and levels.get("sex") != _G_SEX_DIFFERS:
+        return None  # Міла / Мілана, Ніка / Вероніка: maybe a short form the names miss
+    father, mother = levels.get("father"), levels.get("mother")
+    if father == _G_FATHER_DIFFERS or mother in _G_MOTHER_DIFFERS:
+        return None
+    family = (
+        father == _G_FATHER_AGREES
+        or mother in _G_MOTHER_GIVEN
+        or levels.get("surname") in _G_SIMILAR_SURNAME
+    )
+    if not family:
+        return None
+    return "twin" if levels.get("birth_date") in _G_SAME_DAY else "sibling"
 
 
 def comparisons() -> list[ComparisonCreator]:

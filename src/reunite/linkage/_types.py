@@ -33,6 +33,12 @@ class CandidatePair:
     match_weight: float
     explanation: tuple[FieldExplanation, ...] = ()
     rank: int = 1
+    #: ``"has_twin"``: the other list also holds a twin (same birth date and parents,
+    #: another given name) of this record, listed in ``related``, ruled out for this
+    #: enquiry; ``"twin"``: this record is such a twin (kept only below the twin rule's
+    #: cap, see docs/linkage.md).
+    flags: tuple[str, ...] = ()
+    related: tuple[str, ...] = ()
 
     @property
     def key(self) -> tuple[str, str]:

@@ -17,11 +17,12 @@ import datetime as dt
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
@@ -31,6 +32,7 @@ from reunite.audit.log import log_event
 from reunite.cases import actions as case_actions
 from reunite.cases.models import Case, CaseState
 from reunite.core.acting import Acting
+from reunite.matching.feature_cache import FeatureCache, fetch_in_chunks
 from reunite.matching.models import (
     DECIDED_STATUSES,
     CandidatePair,
@@ -178,7 +180,7 @@ def install_model(acting: Acting, model: linkage.LinkageModel, note: str = "") -
 
 
 def _model_for_run(
-    acting: Acting, enquiries: list[Any], children: list[Any], progress: Progress
+    acting: Acting, records: Callable[[], tuple[list[Any], list[Any]]], progress: Progress
 ) -> LinkModelVersion:
     """The newest model version; on first use the bundled model, else one trained here."""
     latest = latest_model_version()
@@ -192,6 +194,7 @@ def _model_for_run(
         # No bundled model in this installation: learn one from the registry itself
         # (unsupervised EM; needs a registry of a few hundred records to be any good).
         progress("training a first model on the registry", None, None)
+        enquiries, children = records()
         model = linkage.train(enquiries, children, progress=lambda m: progress(m, None, None))
         source = LinkModelVersion.Source.TRAINED
         note = f"trained on {len(enquiries)} requests and {len(children)} children"
@@ -258,7 +261,7 @@ def retrain_model(acting: Acting, progress: Progress = _no_progress) -> LinkMode
         )
     base = latest_model_version()
     if base is None:
-        base = _model_for_run(acting, data.enquiries, data.children, progress)
+        base = _model_for_run(acting, lambda: (data.enquiries, data.children), progress)
     progress(f"retraining on {len(data.labels)} decided pairs", None, None)
     try:
         model = linkage.retrain_with_labels(
@@ -356,27 +359,36 @@ def _fail(acting: Acting, run: MatchRun, message: str, started: float) -> None:
         )  # fmt: skip
 
 
-def _load(
-    queryset: QuerySet,
-    convert: Callable[[Any], Any],
-    label: str,
-    progress: Progress,
-    notes: list[str],
-) -> tuple[list[Any], dict[int, Any]]:
-    total = queryset.count()
-    records: list[Any] = []
-    rows: dict[int, Any] = {}
-    progress(f"loading {label}", 0, total)
-    for index, item in enumerate(queryset.iterator(chunk_size=1000), start=1):
-        try:
-            records.append(convert(item))
-        except ValueError as exc:
-            notes.append(f"{label} #{item.pk} left out: {exc}")
-            continue
-        rows[item.pk] = item.updated_at
-        if index % 500 == 0 or index == total:
-            progress(f"loading {label}", index, total)
-    return records, rows
+def enqueue_run(acting: Acting, *, full: bool = False) -> Any:
+    """Put a match run on the background queue (``reunite.jobs``); returns the ``Job``.
+
+    Refused (``RunRefused``) while a run, or a queued run, exists for the organisation.
+    Never runs matching here: a worker (``reunite worker``, or the one ``reunite serve``
+    starts) does, and the job's page shows its progress.
+    """
+    from reunite.jobs.api import JobError, enqueue
+    from reunite.matching.jobs import KIND
+
+    policy.require(acting.user, "match.run")
+    organization = acting.organization
+    busy = running_run(organization)
+    if busy is not None:
+        raise RunRefused(
+            f"Run {busy.pk} for {organization.short_name} started at "
+            f"{busy.started_at:%Y-%m-%d %H:%M} UTC is still running; wait for it to finish."
+        )
+    try:
+        return enqueue(
+            KIND, owner=acting.user, organization=organization, params={"full": bool(full)},
+            title=f"Matching run ({'full' if full else 'incremental'}) for "
+                  f"{organization.short_name}",
+            request_id=acting.request_id, unique=True,
+        )  # fmt: skip
+    except JobError as exc:
+        raise RunRefused(
+            f"A matching run for {organization.short_name} is already waiting or running "
+            f"({exc}); wait for it to finish."
+        ) from exc
 
 
 def run_matching(
@@ -386,6 +398,7 @@ def run_matching(
     threshold: float | None = None,
     top_k: int | bool | None = False,
     progress: Progress = _no_progress,
+    backend: str | None = None,
 ) -> MatchRun:
     """Link the tracing requests and children the user's organisation can see.
 
@@ -411,7 +424,7 @@ def run_matching(
     run = _start(acting, full, threshold, top_k if top_k is None else int(top_k))
     started = time.monotonic()
     try:
-        _execute(acting, run, progress)
+        _execute(acting, run, progress, backend)
     except Exception as exc:  # every failure is recorded on the run
         message = (
             f"{type(exc).__name__}: {exc}"
@@ -426,20 +439,86 @@ def run_matching(
     return run
 
 
-def _execute(acting: Acting, run: MatchRun, progress: Progress) -> None:
+def _cache_dir() -> Path:
+    configured = getattr(settings, "REUNITE_MATCH_CACHE_DIR", None)
+    if configured:
+        return Path(configured)
+    return Path(getattr(settings, "VAR_DIR", Path.cwd() / "var")) / "match-cache"
+
+
+def _backend(chosen: str | None = None) -> linkage.Backend:
+    """The run's back-end: ``chosen``, else ``REUNITE_MATCH_BACKEND``: ``duckdb`` (default)
+    or ``spark`` (``REUNITE_SPARK_MASTER`` names the cluster; see docs/linkage.md)."""
+    backend = chosen or getattr(settings, "REUNITE_MATCH_BACKEND", "duckdb")
+    if backend not in linkage.BACKENDS:
+        raise ValidationError(
+            f"REUNITE_MATCH_BACKEND is {backend!r}; use one of: {', '.join(linkage.BACKENDS)}"
+        )
+    return backend  # type: ignore[no-any-return]
+
+
+def _children_by_pk(pks: list[int]) -> Iterable[Any]:
+    return Child.objects.filter(pk__in=pks).prefetch_related("names").order_by("pk")
+
+
+def _enquiries_by_pk(pks: list[int]) -> Iterable[Any]:
+    return Enquiry.objects.filter(pk__in=pks).select_related("enquirer").order_by("pk")
+
+
+def _records_lookup(
+    load: Callable[[list[int]], Iterable[Any]], convert: Callable[[Any], Any]
+) -> Callable[[Any], dict[str, Any]]:
+    """For the engine's explanation: the interchange records of the given keys only."""
+
+    def lookup(keys: Any) -> dict[str, Any]:
+        pks = sorted(pk_of(k) for k in keys)
+        return {key_of_record.record_id: key_of_record
+                for _, key_of_record in fetch_in_chunks(pks, load, convert)
+                if not isinstance(key_of_record, ValueError)}  # fmt: skip
+
+    return lookup
+
+
+def _execute(
+    acting: Acting, run: MatchRun, progress: Progress, backend: str | None = None
+) -> None:
     user = acting.user
     notes: list[str] = []
     today = dt.date.today()
-    children_qs = children_in_scope(user).prefetch_related("names").order_by("pk")
-    enquiries_qs = enquiries_in_scope(user).select_related("enquirer").order_by("pk")
-    child_recs, child_rows = _load(
-        children_qs, lambda c: child_record(c, today, notes), "children", progress, notes
-    )
-    enq_recs, enq_rows = _load(
-        enquiries_qs, lambda e: enquiry_record(e, notes), "requests", progress, notes
-    )
+    progress("finding the records in scope", None, None)
+    child_rows: dict[int, Any] = dict(
+        children_in_scope(user).order_by().values_list("pk", "updated_at"))
+    enq_rows: dict[int, Any] = dict(
+        enquiries_in_scope(user).order_by().values_list("pk", "updated_at"))
 
-    model_version = _model_for_run(acting, enq_recs, child_recs, progress)
+    def convert_child(c: Any) -> Any:
+        return child_record(c, today, notes)
+
+    # Features are cached per record: only new or changed records are loaded and analysed.
+    directory = _cache_dir()
+    database = str(connection.settings_dict.get("NAME", ""))
+    right, failed_c = FeatureCache(directory, "children", today, database).features(
+        child_rows, lambda pks: fetch_in_chunks(pks, _children_by_pk, convert_child),
+        label="children", progress=progress, notes=notes,
+    )  # fmt: skip
+    left, failed_e = FeatureCache(directory, "enquiries", today, database).features(
+        enq_rows,
+        lambda pks: fetch_in_chunks(pks, _enquiries_by_pk, lambda e: enquiry_record(e, notes)),
+        label="requests", progress=progress, notes=notes,
+    )  # fmt: skip
+    for pk in failed_c:
+        child_rows.pop(pk, None)
+    for pk in failed_e:
+        enq_rows.pop(pk, None)
+
+    def all_records() -> tuple[list[Any], list[Any]]:
+        enquiries = [r for _, r in fetch_in_chunks(sorted(enq_rows), _enquiries_by_pk,
+                                                    enquiry_record)]  # fmt: skip
+        children = [r for _, r in fetch_in_chunks(sorted(child_rows), _children_by_pk,
+                                                   convert_child)]  # fmt: skip
+        return enquiries, children
+
+    model_version = _model_for_run(acting, all_records, progress)
     previous = run.previous_run
     mode = run.mode
     if mode == MatchRun.Mode.INCREMENTAL and previous is None:
@@ -457,6 +536,8 @@ def _execute(acting: Acting, run: MatchRun, progress: Progress) -> None:
         )
     new_children: set[int] = set(child_rows)
     new_enquiries: set[int] = set(enq_rows)
+    gone_children: set[int] = set()
+    gone_enquiries: set[int] = set()
     only_new = None
     if mode == MatchRun.Mode.INCREMENTAL:
         assert previous is not None
@@ -464,6 +545,7 @@ def _execute(acting: Acting, run: MatchRun, progress: Progress) -> None:
         seen_c, seen_e = set(previous.seen_children), set(previous.seen_enquiries)
         new_children = {pk for pk, at in child_rows.items() if pk not in seen_c or at >= since}
         new_enquiries = {pk for pk, at in enq_rows.items() if pk not in seen_e or at >= since}
+        gone_children, gone_enquiries = seen_c - set(child_rows), seen_e - set(enq_rows)
         only_new = linkage.Incremental(
             enquiry_ids=frozenset(enquiry_key(pk) for pk in new_enquiries),
             record_ids=frozenset(child_key(pk) for pk in new_children),
@@ -480,11 +562,13 @@ def _execute(acting: Acting, run: MatchRun, progress: Progress) -> None:
     exclude = {(enquiry_key(e), child_key(c)) for e, c in decided}
 
     candidates: list[Any] = []
-    if enq_recs and child_recs and (only_new is None or new_children or new_enquiries):
+    if enq_rows and child_rows and (only_new is None or new_children or new_enquiries):
         progress("linking", None, None)
-        candidates = linkage.link(
-            enq_recs, child_recs, model=load_model(model_version), threshold=run.threshold,
-            top_k=run.top_k, exclude_pairs=exclude, only_new=only_new,
+        candidates = linkage.link_features(
+            left, right, _records_lookup(_enquiries_by_pk, enquiry_record),
+            _records_lookup(_children_by_pk, convert_child),
+            model=load_model(model_version), threshold=run.threshold, top_k=run.top_k,
+            exclude_pairs=exclude, only_new=only_new, backend=_backend(backend),
             progress=lambda m: progress(m, None, None),
         )  # fmt: skip
     progress("saving candidates", 0, len(candidates))
@@ -492,6 +576,7 @@ def _execute(acting: Acting, run: MatchRun, progress: Progress) -> None:
         acting, run, candidates, mode=mode, model_version=model_version, notes=notes,
         child_rows=child_rows, enq_rows=enq_rows, new_children=new_children,
         new_enquiries=new_enquiries, excluded=len(exclude),
+        touched=(new_enquiries | gone_enquiries, new_children | gone_children),
     )  # fmt: skip
     progress("saving candidates", len(candidates), len(candidates))
 
@@ -509,6 +594,7 @@ def _save_candidates(
     new_children: set[int],
     new_enquiries: set[int],
     excluded: int,
+    touched: tuple[set[int], set[int]] | None = None,
 ) -> None:
     user = acting.user
     found: dict[tuple[int, int], Any] = {}
@@ -520,7 +606,18 @@ def _save_candidates(
         if run.status != MatchRun.Status.RUNNING:
             raise RunRefused(f"run {run.pk} is no longer running ({run.status})")
         # Pairs of this organisation's view: both records visible to it.
-        existing = {(p.enquiry_id, p.child_id): p for p in _lockable_visible_pairs(user)}
+        # An incremental run can only change pairs of new, changed or departed records
+        # (or pairs it found): the rest of the queue is not even read.
+        pairs = visible_pairs(user)
+        if mode == MatchRun.Mode.INCREMENTAL and touched is not None:
+            enquiries, children = touched
+            enquiries = enquiries | {k[0] for k in found}
+            children = children | {k[1] for k in found}
+            pairs = pairs.filter(
+                Q(enquiry_id__in=sorted(enquiries)) | Q(child_id__in=sorted(children))
+            )
+        existing = {(p.enquiry_id, p.child_id): p
+                    for p in pairs.select_for_update().order_by("pk").iterator(chunk_size=2000)}
         new_rows: list[CandidatePair] = []
         changed: list[CandidatePair] = []
         for key, cand in found.items():
@@ -531,13 +628,15 @@ def _save_candidates(
                     CandidatePair(
                         enquiry_id=key[0], child_id=key[1], run=run, first_run=run,
                         probability=cand.probability, match_weight=cand.match_weight,
-                        rank=cand.rank, explanation=expl,
+                        rank=cand.rank, explanation=expl, flags=list(cand.flags),
+                        related_children=_related_children(cand),
                     )
                 )  # fmt: skip
             elif pair.status in (PairStatus.PENDING, PairStatus.WITHDRAWN):
                 pair.status = PairStatus.PENDING
                 pair.probability, pair.match_weight = cand.probability, cand.match_weight
                 pair.rank, pair.explanation, pair.run = cand.rank, expl, run
+                pair.flags, pair.related_children = list(cand.flags), _related_children(cand)
                 changed.append(pair)
                 refreshed += 1
             else:
@@ -568,7 +667,8 @@ def _save_candidates(
             pair.updated_at = now
         CandidatePair.objects.bulk_update(
             changed,
-            ["status", "probability", "match_weight", "rank", "explanation", "run", "updated_at"],
+            ["status", "probability", "match_weight", "rank", "explanation", "run", "updated_at",
+             "flags", "related_children"],
             batch_size=500,
         )
         run.mode = mode
@@ -601,8 +701,9 @@ def _save_candidates(
         )  # fmt: skip
 
 
-def _lockable_visible_pairs(user: Any) -> Iterable[CandidatePair]:
-    return visible_pairs(user).select_for_update().order_by("pk").iterator(chunk_size=2000)
+def _related_children(candidate: Any) -> list[int]:
+    """Children the engine names beside a candidate (e.g. the child's twin)."""
+    return [pk_of(key) for key in getattr(candidate, "related", ()) if key.startswith("C")]
 
 
 # Decisions ----------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
@@ -22,6 +23,7 @@ from rest_framework.routers import DefaultRouter
 
 from reunite.accounts import policy
 from reunite.core.api import ApiMixin
+from reunite.jobs.api_views import JobSerializer, job_json
 from reunite.matching import actions
 from reunite.matching.forms import SHOW_CHOICES
 from reunite.matching.models import CandidatePair, Decision, MatchRun
@@ -227,9 +229,9 @@ class PairViewSet(ApiMixin, viewsets.GenericViewSet):  # type: ignore[misc]
     list=extend_schema(summary="Match runs of your organisation, newest first"),
     retrieve=extend_schema(summary="One match run"),
     create=extend_schema(
-        summary="Run matching now (incremental unless full=true)",
+        summary="Queue a match run (incremental unless full=true); follow the job returned",
         request=RunStartSerializer,
-        responses={201: RunSerializer},
+        responses={202: JobSerializer},
     ),
 )
 class RunViewSet(ApiMixin, viewsets.GenericViewSet):  # type: ignore[misc]
@@ -261,12 +263,13 @@ class RunViewSet(ApiMixin, viewsets.GenericViewSet):  # type: ignore[misc]
         body = RunStartSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         try:
-            run = actions.run_matching(self.acting(), full=body.validated_data["full"])
+            job = actions.enqueue_run(self.acting(), full=body.validated_data["full"])
         except actions.RunRefused as exc:
             return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
-        # The run exists either way; a failed one says so in "status" and "error".
-        run = self.get_queryset().get(pk=run.pk)
-        return Response(RunSerializer(run).data, status=status.HTTP_201_CREATED)
+        # Matching never runs inside a request: a worker takes the job; poll the job.
+        url = reverse("api-job-detail", args=[job.pk])
+        return Response(job_json(job), status=status.HTTP_202_ACCEPTED,
+                        headers={"Location": url})
 
 
 def register(router: DefaultRouter) -> None:

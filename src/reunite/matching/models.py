@@ -143,6 +143,10 @@ class CandidatePair(models.Model):
     case = models.ForeignKey(
         "cases.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    #: The engine's flags, e.g. ``has_twin``: the registry also holds a twin of this child
+    #: (same birth date and parents, another given name), listed in ``related_children``.
+    flags = models.JSONField(default=list, blank=True)
+    related_children = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-probability", "pk"]
@@ -157,6 +161,10 @@ class CandidatePair(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def has_twin(self) -> bool:
+        return "has_twin" in (self.flags or [])
 
     @property
     def probability_display(self) -> str:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,7 +17,6 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -41,8 +39,6 @@ from reunite.registry.models import Child, Enquiry, Sex
 from reunite.registry.search import filter_by_name
 
 PAGE_SIZE = 25
-#: Runs over more records than this are refused from the web page (use the CLI).
-WEB_MAX_RECORDS = 20_000
 
 
 def _acting(request: HttpRequest) -> Acting:
@@ -288,61 +284,16 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def run_start(request: HttpRequest) -> HttpResponse:
-    """Run matching now, in this request (fine for registries of a few thousand records)."""
+    """Put a match run on the background queue and show its progress page."""
     _require(request, "match.run")
     form = RunForm(request.POST)
     full = form.is_valid() and form.cleaned_data["full"]
-    limit = int(getattr(settings, "REUNITE_MATCH_WEB_MAX_RECORDS", WEB_MAX_RECORDS))
-    size = (
-        actions.children_in_scope(request.user).count()
-        + actions.enquiries_in_scope(request.user).count()
-    )
-    if size > limit:
-        messages.error(
-            request,
-            _(
-                "Your organisation's view holds %(size)s consented records, more than the "
-                "%(limit)s a run started from this page may link (it would outlast the web "
-                "request). Start it with: %(command)s"
-            )
-            % {
-                "size": size,
-                "limit": limit,
-                "command": f"reunite match-registry --as {request.user.get_username()}",
-            },
-        )
-        return redirect("matching:run-list")
     try:
-        run = actions.run_matching(_acting(request), full=bool(full))
+        job = actions.enqueue_run(_acting(request), full=bool(full))
     except actions.RunRefused as exc:
         messages.error(request, str(exc))
         return redirect("matching:run-list")
-    except ValidationError as exc:
-        messages.error(request, _error_text(exc))
-        return redirect("matching:run-list")
-    if run.status == MatchRun.Status.SUCCEEDED:
-        messages.success(
-            request,
-            _(
-                "Run %(number)s (%(mode)s) finished in %(seconds)s s: %(created)s new candidate "
-                "pair(s), %(refreshed)s refreshed, %(withdrawn)s withdrawn."
-            )
-            % {
-                "number": run.pk,
-                "mode": run.get_mode_display().lower(),
-                "seconds": number_format(run.duration_seconds or 0, 1),
-                "created": run.pairs_created,
-                "refreshed": run.pairs_refreshed,
-                "withdrawn": run.pairs_withdrawn,
-            },
-        )
-    else:
-        messages.error(
-            request,
-            _("Run %(number)s failed: %(error)s No candidate was written.")
-            % {"number": run.pk, "error": run.error},
-        )
-    return redirect("matching:run-detail", pk=run.pk)
+    return redirect("jobs:detail", pk=job.pk)
 
 
 @login_required

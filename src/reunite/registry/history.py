@@ -144,7 +144,7 @@ def field_label(model: type[Model] | None, field: str) -> str:
         return str(label)
     if model is not None:
         try:
-            return str(capfirst(model._meta.get_field(field).verbose_name))
+            return str(capfirst(getattr(model._meta.get_field(field), "verbose_name", field)))
         except FieldDoesNotExist:
             pass
     return field.replace("_", " ").capitalize()

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -192,6 +192,7 @@ def ranked_ids(queryset: QuerySet, text: str) -> list[int]:
     if not query.words:
         return list(matching.order_by("birth_date", "pk").values_list("pk", flat=True))
     records = matching.order_by("pk")
+    names_of: Callable[[Any], list[tuple[dict[str, str], bool]]]
     if model_name == "child":
         records = records.prefetch_related("names")
         names_of = _child_names

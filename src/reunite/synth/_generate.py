@@ -156,6 +156,7 @@ def generate(
     difficulty: Difficulty = "realistic",
     seed: int = 0,
     progress: Progress | None = None,
+    twin_share: float | None = None,
 ) -> Population:
     """Generate a population with known truth; the same arguments give the same population.
 
@@ -163,10 +164,17 @@ def generate(
     distractors), ``enquiries`` the number of families' tracing requests. When the
     registry is too small to hold every enquired child, fewer enquired children are put
     in it (the true records never exceed ``records``). ``progress(stage, done, total)`` is
-    called now and then for a progress bar.
+    called now and then for a progress bar. ``twin_share`` is the share of families of two
+    or more children that include a twin pair (default 0.04), raised by tests of the
+    twin rule.
     """
     _validate_args(records, enquiries, difficulty, seed)
-    return _Generator(PARAMS[difficulty], seed, progress).run(records, enquiries, difficulty)
+    if twin_share is not None and not 0.0 <= twin_share <= 1.0:
+        raise SynthError(f"twin_share must be between 0 and 1, got {twin_share}")
+    gen = _Generator(PARAMS[difficulty], seed, progress)
+    if twin_share is not None:
+        gen.twin_p = twin_share
+    return gen.run(records, enquiries, difficulty)
 
 
 class _Generator:
@@ -182,6 +190,7 @@ class _Generator:
         self.n_children = 0
         self.n_families = 0
         self._families_by_id: dict[str, list[_Kid]] = {}
+        self.twin_p = _TWIN_P
 
     # --- small helpers --------------------------------------------------------------------
 
@@ -359,7 +368,7 @@ class _Generator:
             if span <= 0:
                 earliest, span = latest - timedelta(days=365), 365
             births = sorted(earliest + timedelta(days=rng.randrange(span)) for _ in range(size))
-            twins = size >= 2 and rng.random() < _TWIN_P
+            twins = size >= 2 and rng.random() < self.twin_p
             if twins:
                 births[1] = births[0]
             used_names: set[tuple[str, int]] = set()

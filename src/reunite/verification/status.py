@@ -434,3 +434,19 @@ def _decision_json(d: RelationshipDecision) -> dict[str, Any]:
         "organization": d.organization.short_name, "at": d.at.isoformat(), "reason": d.reason,
         "evidence": sorted(e.pk for e in d.evidence.all()),
     }  # fmt: skip
+
+
+def verification_column(user: Any, cases: Sequence[Case]) -> dict[int, str]:
+    """The case list's verification cell: verified, or how many approvals it has."""
+    from django.utils.translation import gettext as _
+
+    cells: dict[int, str] = {}
+    for case in cases:
+        if case.child_id is None or case.enquiry_id is None:
+            continue
+        state = four_eyes(case)
+        if state.verified:
+            cells[case.pk] = _("verified")
+        elif state.approvals or state.rejections:
+            cells[case.pk] = _("%(n)d approval(s)") % {"n": len(state.approvals)}
+    return cells

@@ -30,6 +30,7 @@ def membership(request: HttpRequest) -> dict[str, Any]:
         "can_create_enquiry": policy.has_permission(user, "enquiry.create"),
         "can_view_audit": policy.has_permission(user, "audit.view"),
         "can_review_matches": policy.has_permission(user, "match.review"),
+        "can_view_followup": policy.has_permission(user, "followup.view"),
         # What waits for the user: a count in the header, the details on the dashboard.
         "waiting": LazyWaiting(user) if m is not None else None,
         "can_view_exchange": policy.has_permission(user, "exchange.view"),

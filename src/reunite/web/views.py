@@ -26,6 +26,7 @@ from reunite.registry.ageing import age_out_status, ageing_out
 from reunite.registry.history import record_history
 from reunite.registry.models import Attachment, Child, Enquiry
 from reunite.registry.ranking import ranked_page
+from reunite.reunification.actions import followup
 from reunite.web import merge
 from reunite.web.forms import (
     NAME_FORM_FIELDS,
@@ -76,6 +77,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "warnings": warnings,
             "child_total": children.count(),
             "enquiry_total": policy.visible(user, Enquiry.objects.all()).count(),
+            "followup_overdue": followup.overdue_visits(user).count(),
+            "can_view_followup": policy.has_permission(user, "followup.view"),
         },
     )
 

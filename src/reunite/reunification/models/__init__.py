@@ -4,6 +4,12 @@ Add a module (e.g. ``rounds.py``, ``followup.py``) and import its models below s
 Django finds them and callers can write ``from reunite.reunification.models import Round``.
 """
 
+from reunite.reunification.models.followup import (
+    FollowUpPlan,
+    FollowUpVisit,
+    VisitOutcome,
+    VisitStatus,
+)
 from reunite.reunification.models.rounds import (
     Channel,
     CollectorRole,
@@ -20,6 +26,8 @@ from reunite.reunification.models.rounds import (
 __all__ = [
     "Channel",
     "CollectorRole",
+    "FollowUpPlan",
+    "FollowUpVisit",
     "Handover",
     "Round",
     "RoundChild",
@@ -28,4 +36,6 @@ __all__ = [
     "Transfer",
     "TransferLeg",
     "TransferStatus",
+    "VisitOutcome",
+    "VisitStatus",
 ]

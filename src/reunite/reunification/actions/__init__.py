@@ -1,0 +1,1 @@
+"""Every write of the reunification app, one module per noun (``followup``, …)."""

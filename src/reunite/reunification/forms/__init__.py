@@ -1,0 +1,1 @@
+"""Forms of the reunification screens, one module per noun (``followup``, …)."""

@@ -1,0 +1,1 @@
+"""Screens of the reunification app, one module per noun (``followup``, …)."""
