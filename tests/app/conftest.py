@@ -25,6 +25,13 @@ def fast_password_hashing(settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def second_factor(request: Any, settings: Any) -> None:
+    """Fixtures log users in directly (no authenticator app): the second factor is off
+    unless a test is marked ``two_factor`` (production and the demo keep it on)."""
+    settings.REUNITE_TWO_FACTOR_REQUIRED = request.node.get_closest_marker("two_factor") is not None
+
+
+@pytest.fixture(autouse=True)
 def match_cache_dir(settings: Any, tmp_path: Any) -> None:
     """Each test's matching runs keep their feature cache in the test's own directory."""
     settings.REUNITE_MATCH_CACHE_DIR = str(tmp_path / "match-cache")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth import authenticate
+from django.test import RequestFactory
 from typer.testing import CliRunner
 
 from reunite.audit.log import verify_chain
@@ -19,7 +20,9 @@ def test_demo_loads_once_and_prints_the_logins(settings: object) -> None:
     assert result.exit_code == 0, result.output
     for username, _, _ in USERS:
         assert username in result.output
-        assert authenticate(username=username, password=DEMO_PASSWORD) is not None
+        # A request, as every login has one (the lockout counts per address).
+        request = RequestFactory().post("/login/")
+        assert authenticate(request, username=username, password=DEMO_PASSWORD) is not None
     assert "synthetic" in result.output
     assert Child.objects.count() == 60 and Enquiry.objects.count() == 20
     states = set(Case.objects.values_list("state", flat=True))

@@ -225,7 +225,8 @@ def get_visible_or_404(user: Any, queryset: QuerySet, pk: Any, action: str = "")
     """
     try:
         record = visible(user, queryset).get(pk=pk)
-    except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:
+    except (queryset.model.DoesNotExist, ValueError, TypeError, OverflowError) as exc:
+        # OverflowError: an id beyond a database integer does not exist either.
         raise Http404("No such record.") from exc
     if action and not can(user, action, record):
         raise PermissionDenied("Your role does not allow this.")

@@ -41,6 +41,10 @@ class CaseSerializer(OwnedRecordMixin, serializers.ModelSerializer):
         help_text="The states the requesting user may move the case into now."
     )
     timeline = CaseEventSerializer(source="events", many=True, read_only=True)
+    # Empty while the case is open: documented as such (an enum without "" was a lie).
+    closing_reason = serializers.ChoiceField(
+        choices=ClosingReason.choices, allow_blank=True, read_only=True
+    )
 
     class Meta:
         model = Case

@@ -92,7 +92,7 @@ def demo(
     setup()
     from django.core.management import call_command
 
-    from reunite.demo import DEMO_PASSWORD, load_demo
+    from reunite.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, load_demo
 
     call_command("migrate", interactive=False, verbosity=0)
     summary = load_demo(seed=seed, children=children, enquiries=enquiries, progress=True)
@@ -118,6 +118,11 @@ def demo(
     for username, organization, role in summary.logins:
         table.add_row(username, organization, role)
     console.print(table)
+    console.print(
+        f"Second login step: add the secret [bold]{DEMO_TOTP_SECRET}[/bold] to an authenticator "
+        "app (one entry serves every demo user), or print a code with "
+        "`reunite accounts demo-code`."
+    )
 
 
 def verify() -> None:

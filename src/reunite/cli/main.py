@@ -8,7 +8,18 @@ from __future__ import annotations
 
 import typer
 
-from reunite.cli import app_commands, exchange, kinship, linkage, names, pprl, rounds, routes, synth
+from reunite.cli import (
+    accounts,
+    app_commands,
+    exchange,
+    kinship,
+    linkage,
+    names,
+    pprl,
+    rounds,
+    routes,
+    synth,
+)
 
 app = typer.Typer(
     name="reunite",
@@ -28,6 +39,7 @@ app.add_typer(rounds.stats_app, name="stats")
 linkage.register(app)
 app.add_typer(pprl.app, name="pprl", help="Privacy-preserving linkage through a mediator.")
 exchange.register(app)
+accounts.register(app)
 
 
 def main() -> None:

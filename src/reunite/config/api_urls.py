@@ -8,6 +8,7 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from reunite.cases import api as cases_api
+from reunite.core import tokens
 from reunite.jobs import api_views as jobs_api
 from reunite.matching import api as matching_api
 from reunite.registry import api as registry_api
@@ -27,5 +28,7 @@ jobs_api.register(router)
 urlpatterns = [
     path("token/", registry_api.TokenView.as_view(), name="api-token"),
     path("me/", registry_api.MeView.as_view(), name="api-me"),
+    path("tokens/", tokens.TokenListView.as_view(), name="api-tokens"),
+    path("tokens/<str:username>/", tokens.TokenRevokeView.as_view(), name="api-token-revoke"),
     path("", include(router.urls)),
 ]

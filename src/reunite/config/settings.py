@@ -8,7 +8,14 @@ Everything that differs between machines comes from the environment:
 - ``REUNITE_SECRET_KEY``: required when debug is off; in debug a key is generated once and
   kept in ``var/secret_key`` so sessions survive restarts.
 - ``REUNITE_ALLOWED_HOSTS``: comma-separated host names (default ``127.0.0.1,localhost``).
-- ``REUNITE_VAR_DIR``: where the database, the secret key and uploaded files live (``var/``).
+- ``REUNITE_VAR_DIR``: where the database, the secret key and uploaded files live (``var/``);
+  created readable by its owner only, like the SQLite database and key files in it.
+- ``REUNITE_HTTPS_REDIRECT`` (default ``1`` when debug is off): redirect plain HTTP to HTTPS;
+  ``REUNITE_HSTS_SECONDS`` (default one year when debug is off) for Strict-Transport-Security;
+  ``REUNITE_BEHIND_PROXY=1`` when a reverse proxy terminates TLS and sets X-Forwarded-Proto,
+  ``REUNITE_TRUSTED_PROXY_COUNT`` how many proxies to skip in X-Forwarded-For (login lockout).
+- ``REUNITE_LOGIN_FAILURE_LIMIT`` (5) and ``REUNITE_LOGIN_COOLOFF_MINUTES`` (15): failed logins
+  before an account, or an address, is locked out, and for how long (see docs/security.md).
 - Direct channel (``reunite.exchange``, see docs/channel.md): ``REUNITE_KEY_DIR`` (the
   installation's key directory, default ``var/keys``), ``REUNITE_KEY_FILE`` (32-byte file
   that unlocks the private keys, default ``var/channel.secret``) or
@@ -21,13 +28,14 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 
 # PATHS #
 VAR_DIR = Path(os.environ.get("REUNITE_VAR_DIR", Path.cwd() / "var")).resolve()
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+VAR_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
 (VAR_DIR / "static").mkdir(exist_ok=True)
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
@@ -46,8 +54,10 @@ def _secret_key() -> str:
         raise ImproperlyConfigured("Set REUNITE_SECRET_KEY (or REUNITE_DEBUG=1 for development).")
     key_file = VAR_DIR / "secret_key"
     if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(50))
-        key_file.chmod(0o600)
+        # Created owner-only from the first byte (no window with the umask's permissions).
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_urlsafe(50))
     return key_file.read_text().strip()
 
 
@@ -69,6 +79,10 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_tasks",
     "django_tasks_db",
     "reunite.accounts",
@@ -102,11 +116,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "reunite.web.two_factor.RequireTwoFactorMiddleware",
     "reunite.web.i18n.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "reunite.web.middleware.SecurityHeadersMiddleware",
+    "reunite.web.input_rules.OutOfRangeNumberMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout into the locked-out page
 ]
 
 ROOT_URLCONF = "reunite.config.urls"
@@ -136,6 +154,14 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The database file (and the journal SQLite creates beside it, which takes the file's
+    # permissions) readable by the owner only.
+    _sqlite_file = str(DATABASES["default"]["NAME"])
+    if _sqlite_file and not _sqlite_file.startswith((":memory:", "file:")):
+        _db_path = Path(_sqlite_file)
+        if _db_path.parent.is_dir():
+            os.close(os.open(_db_path, os.O_CREAT | os.O_WRONLY, 0o600))
+            _db_path.chmod(0o600)
     # Wait for a concurrent writer instead of failing at once; IMMEDIATE avoids upgrade deadlocks.
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
@@ -180,6 +206,51 @@ CONTENT_SECURITY_POLICY = (
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
 
+# Off debug: HTTPS only (a redirect, then HSTS so the browser never tries HTTP again).
+# Tests run without debug over plain HTTP and turn the redirect on where they check it.
+_PRODUCTION = not DEBUG and not os.environ.get("PYTEST_VERSION")
+SECURE_SSL_REDIRECT = os.environ.get("REUNITE_HTTPS_REDIRECT", "1" if _PRODUCTION else "0") == "1"
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
+SECURE_HSTS_SECONDS = int(
+    os.environ.get("REUNITE_HSTS_SECONDS", "0" if DEBUG else str(365 * 24 * 3600))
+)
+if os.environ.get("REUNITE_BEHIND_PROXY") == "1":
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Uploaded files and their directories: owner only.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+
+# API tokens are valid this long after they are issued (REUNITE_API_TOKEN_HOURS).
+REUNITE_API_TOKEN_HOURS = int(os.environ.get("REUNITE_API_TOKEN_HOURS", str(7 * 24)))
+
+# TWO-FACTOR AUTHENTICATION (django-otp) #
+# Required for every role that sees child data; REUNITE_TWO_FACTOR=off exists for the test
+# suite (its fixtures log users in directly). See docs/security.md.
+REUNITE_TWO_FACTOR_REQUIRED = os.environ.get("REUNITE_TWO_FACTOR", "required") != "off"
+OTP_TOTP_ISSUER = "Reunite"
+
+# LOGIN LOCKOUT (django-axes) #
+# Failed logins are counted per account and per address, separately: either reaching the
+# limit locks out for the cool-off time (429). A success resets the count. Administrators
+# unlock with `reunite accounts unlock`.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("REUNITE_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("REUNITE_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True  # successful logins are in the audit trail already
+AXES_LOCKOUT_CALLABLE = "reunite.web.lockout.lockout_response"
+AXES_VERBOSE = False
+# The client address: REMOTE_ADDR unless proxies are declared (a forged X-Forwarded-For
+# must not let an attacker look like a new address on every try).
+AXES_IPWARE_PROXY_COUNT = int(os.environ.get("REUNITE_TRUSTED_PROXY_COUNT", "0")) or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if AXES_IPWARE_PROXY_COUNT else ("REMOTE_ADDR",)
+)
+
 # INTERNATIONALISATION #
 LANGUAGE_CODE = "en"
 # Offered in this order; each name in its own language (see docs/i18n.md).
@@ -211,7 +282,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "reunite.accounts.authentication.ExpiringTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -238,6 +309,7 @@ SPECTACULAR_SETTINGS = {
         "RelationshipDecisionEnum": "reunite.verification.models.Decision",
         "MatchDecisionEnum": "reunite.matching.models.Decision",
         "AttachmentKindEnum": "reunite.registry.models.Attachment.Kind",
+        "PairStatusEnum": "reunite.matching.models.PairStatus",
     },
 }
 

@@ -23,12 +23,11 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import exceptions, serializers, status
 from rest_framework.authentication import (
     BaseAuthentication,
     SessionAuthentication,
-    TokenAuthentication,
 )
 from rest_framework.pagination import BasePagination, LimitOffsetPagination
 from rest_framework.permissions import BasePermission, IsAuthenticated
@@ -36,8 +35,10 @@ from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from reunite.accounts import policy
+from reunite.accounts.authentication import ExpiringTokenAuthentication
 from reunite.audit.log import log_event
 from reunite.core.acting import Acting
+from reunite.core.locking import StaleRecord
 
 # Error bodies and their schema -------------------------------------------------------------
 
@@ -59,11 +60,42 @@ NOT_FOUND = OpenApiResponse(
     ErrorSerializer, description="No such record, or not visible to your organisation."
 )
 UNAUTHENTICATED = OpenApiResponse(ErrorSerializer, description="No or an invalid token.")
+STALE = OpenApiResponse(
+    ErrorSerializer,
+    description="The record changed since the version named in `If-Match` (its current "
+    "ETag is in the response's `ETag` header): read it again and reapply your change.",
+)
+IF_MATCH = OpenApiParameter(
+    "If-Match", str, OpenApiParameter.HEADER, required=False,
+    description="The `ETag` header of the response you read the record from (for children "
+    "and persons also the `version` in quotes, e.g. `\"3\"`): the change is refused with 412 "
+    "if someone changed the record since. Send it to never overwrite another person's "
+    "change unseen.",
+)  # fmt: skip
+
+
+class PreconditionFailed(exceptions.APIException):
+    """412: the client's copy of the record (If-Match) is out of date."""
+
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = "The record was changed by someone else since you read it."
+    default_code = "precondition_failed"
+
+    def __init__(self, etag: str | None) -> None:
+        detail = self.default_detail
+        if etag:
+            detail = (
+                f"{detail} Its current ETag is {etag}: read it again and reapply your change."
+            )
+        super().__init__(detail)
+        self.etag = etag
 
 
 def errors(*codes: int) -> dict[int, OpenApiResponse]:
     """The error responses of an endpoint for its schema (401 is always among them)."""
-    table = {400: INVALID, 401: UNAUTHENTICATED, 403: FORBIDDEN, 404: NOT_FOUND}
+    table = {
+        400: INVALID, 401: UNAUTHENTICATED, 403: FORBIDDEN, 404: NOT_FOUND, 412: STALE,
+    }  # fmt: skip
     return {code: table[code] for code in (401, *codes)}
 
 
@@ -106,7 +138,12 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Any:
     if isinstance(exc, DjangoValidationError):
         names = getattr(context.get("view"), "api_field_names", None)
         exc = exceptions.ValidationError(validation_detail(exc, names))
+    if isinstance(exc, StaleRecord):
+        etag_of = getattr(context.get("view"), "etag_of", None)
+        exc = PreconditionFailed(etag_of(exc.current) if etag_of else None)
     response = drf_exception_handler(exc, context)
+    if response is not None and isinstance(exc, PreconditionFailed) and exc.etag:
+        response["ETag"] = exc.etag
     if response is not None and response.status_code == status.HTTP_403_FORBIDDEN:
         _audit_denied(exc, context)
     elif response is not None and response.status_code == status.HTTP_404_NOT_FOUND:
@@ -168,7 +205,7 @@ class ApiMixin(APIView):
     """Token first, so an anonymous request gets 401 with ``WWW-Authenticate: Token``."""
 
     authentication_classes: Sequence[type[BaseAuthentication]] = (
-        TokenAuthentication,
+        ExpiringTokenAuthentication,
         SessionAuthentication,
     )
     permission_classes: Sequence[type[BasePermission]] = (IsAuthenticated,)

@@ -36,6 +36,9 @@ from reunite.registry.importing import (
 from reunite.registry.models import Child, Enquiry
 
 DEMO_PASSWORD = "demo-reunite-2026"  # noqa: S105 - synthetic demo accounts only
+# The demo users' shared authenticator secret (base32), printed with the logins: add it
+# once to an authenticator app to log in as any of them. Synthetic demo accounts only.
+DEMO_TOTP_SECRET = "REUNITEDEMOSECRETFORTRAININGONLY"  # noqa: S105
 
 ORGANIZATIONS = [
     # short name, name, kind, country
@@ -106,8 +109,21 @@ def _ensure_organizations_and_users() -> tuple[dict[str, Any], bool]:
             Membership.objects.create(
                 user=user, organization=Organization.objects.get(short_name=org), role=role
             )
+        _enrol_demo_second_factor(user)
         users[username] = user
     return users, created
+
+
+def _enrol_demo_second_factor(user: Any) -> None:
+    """Demo users come with an authenticator already set up (the printed shared secret)."""
+    import base64
+
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    key = base64.b32decode(DEMO_TOTP_SECRET).hex()
+    TOTPDevice.objects.get_or_create(
+        user=user, name="demo app", defaults={"key": key, "confirmed": True}
+    )
 
 
 def _acting(user: Any) -> Acting:

@@ -10,7 +10,13 @@ every problem, so a bad file is never half-imported. No Django import.
 >>> write_file("out.xlsx", result.records, "children")      # doctest: +SKIP
 """
 
-from reunite.interchange._cells import FORMULA_TRIGGERS, escape_cell, unescape_cell
+from reunite.interchange._cells import (
+    FORMULA_TRIGGERS,
+    bad_character,
+    escape_cell,
+    scrub_characters,
+    unescape_cell,
+)
 from reunite.interchange._dates import MAX_YEAR, MIN_YEAR, UNKNOWN_DATE, PartialDate
 from reunite.interchange._read import ReadResult, RecordStream, open_records, read_file
 from reunite.interchange._repairs import (
@@ -44,6 +50,7 @@ from reunite.interchange._vocabulary import (
     normalise_word,
 )
 from reunite.interchange._write import write_file
+from reunite.interchange._xlsx import XlsxLimits
 from reunite.interchange.exceptions import InterchangeError, Problem
 
 __all__ = [
@@ -73,6 +80,8 @@ __all__ = [
     "RecordStream",
     "Repair",
     "RepairKind",
+    "XlsxLimits",
+    "bad_character",
     "columns_for",
     "escape_cell",
     "known_legal_status",
@@ -81,6 +90,7 @@ __all__ = [
     "normalise_word",
     "open_records",
     "read_file",
+    "scrub_characters",
     "summarise_repairs",
     "unescape_cell",
     "write_file",

@@ -24,7 +24,12 @@ ESCAPE_PREFIX = "'"
 
 # Control characters (other than tab, line feed, carriage return) and the XML
 # non-characters cannot be stored in XLSX and in a CSV they mean a damaged file.
-_BAD_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+# Bidirectional embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069) make
+# a name display differently from what it holds ("Trojan Source"): refused as well.
+_BAD_CHARS = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\u202a-\u202e\u2066-\u2069]"
+)
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _NEWLINES = re.compile(r"\r\n?")
 
 
@@ -60,7 +65,14 @@ def bad_character(value: str) -> str | None:
     m = _BAD_CHARS.search(value)
     if m is None:
         return None
+    if m.group() in _BIDI_CONTROLS:
+        return f"contains the bidirectional control character U+{ord(m.group()):04X}"
     return f"contains the control character U+{ord(m.group()):04X}"
+
+
+def scrub_characters(value: str) -> str:
+    """``value`` with every character :func:`bad_character` refuses replaced by U+FFFD."""
+    return _BAD_CHARS.sub("\ufffd", value)
 
 
 def clean_text(raw: str) -> str:

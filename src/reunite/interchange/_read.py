@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import csv
 import re
-import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date
 from pathlib import Path
 from typing import Literal
 
@@ -24,6 +23,7 @@ from reunite.interchange._schema import (
     InterchangeRecord,
     columns_for,
 )
+from reunite.interchange._xlsx import XlsxLimits, read_sheet
 from reunite.interchange.exceptions import InterchangeError, Problem
 
 Format = Literal["csv", "xlsx"]
@@ -32,7 +32,6 @@ Progress = Callable[[int, int], None]
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # legacy .xls
 _PROGRESS_EVERY = 2_000
-_MAX_UNPACK_RATIO = 100  # an XLSX expanding more than this looks like a zip bomb
 
 
 @dataclass
@@ -93,6 +92,7 @@ def read_file(
     progress: Progress | None = None,
     today: date | None = None,
     tolerant: bool = False,
+    xlsx_limits: XlsxLimits | None = None,
 ) -> ReadResult:
     """Read, validate and return every record of an interchange file.
 
@@ -100,6 +100,7 @@ def read_file(
     :class:`InterchangeError` lists every problem (up to a cap) and no record is returned.
     ``progress(done, total)`` is called now and then; ``total`` is an estimate for CSV.
     ``today`` (default: the current date) is the reference for "date in the future".
+    ``xlsx_limits`` bounds what a workbook may expand to (see :class:`XlsxLimits`).
 
     ``tolerant=True`` (for matching, never for writing into the registry) reads every row
     it can: values outside an enumeration are mapped through the known words or kept as
@@ -109,7 +110,7 @@ def read_file(
     """
     stream = open_records(
         path, kind, max_bytes=max_bytes, max_rows=max_rows, progress=progress, today=today,
-        tolerant=tolerant,
+        tolerant=tolerant, xlsx_limits=xlsx_limits,
     )  # fmt: skip
     records = list(stream)
     return ReadResult(
@@ -127,6 +128,7 @@ def open_records(
     progress: Progress | None = None,
     today: date | None = None,
     tolerant: bool = False,
+    xlsx_limits: XlsxLimits | None = None,
 ) -> RecordStream:
     """Open a file for reading its records one at a time (the file is never held whole).
 
@@ -155,7 +157,10 @@ def open_records(
     warnings: list[Problem] = []
     if fmt == "xlsx" and path.suffix.lower() not in (".xlsx", ".xlsm"):
         warnings.append(Problem(None, None, f"{path.name} is an XLSX workbook; read as XLSX"))
-    rows, total = _xlsx_rows(path, max_bytes, warnings) if fmt == "xlsx" else _csv_rows(path)
+    if fmt == "xlsx":
+        rows, total = _xlsx_rows(path, warnings, xlsx_limits)
+    else:
+        rows, total = _csv_rows(path)
     return RecordStream(rows, total, kind, fmt, max_rows, warnings, progress, today, tolerant)
 
 
@@ -247,86 +252,35 @@ def _csv_rows(path: Path) -> tuple[Iterator[tuple[int, list[str | None]]], int]:
 # --- XLSX -------------------------------------------------------------------------------
 
 
-def _xlsx_value(cell: object) -> str | None:
-    value = getattr(cell, "value", None)
-    if value is None:
-        return None
-    if getattr(cell, "data_type", None) == "f":
-        return "\x00formula:" + str(value)
-    if isinstance(value, datetime):
-        if value.time() == time(0, 0):
-            return value.date().isoformat()
-        return value.isoformat(sep=" ")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
 def _xlsx_rows(
-    path: Path, max_bytes: int, warnings: list[Problem]
+    path: Path, warnings: list[Problem], limits: XlsxLimits | None
 ) -> tuple[Iterator[tuple[int, list[str | None]]], int]:
-    import openpyxl  # local: CSV-only users never pay for the import
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    try:
-        with zipfile.ZipFile(path) as zf:
-            unpacked = sum(i.file_size for i in zf.infolist())
-    except zipfile.BadZipFile as exc:
-        raise InterchangeError(
-            [Problem(None, None, f"not a readable XLSX workbook: {exc}")]
-        ) from None
-    if unpacked > max(max_bytes, _MAX_UNPACK_RATIO * path.stat().st_size):
-        raise InterchangeError(
-            [
-                Problem(
-                    None,
-                    None,
-                    f"the workbook unpacks to {unpacked:,} bytes, over the limit "
-                    f"of {max_bytes:,} bytes",
-                )
-            ]
-        )
-    # A file object, not the path: openpyxl refuses names not ending in .xlsx, and a
-    # workbook that arrives as "list.csv" is still read (with a warning).
+    # Streamed with absolute limits (see _xlsx.py): the size on disk says nothing about
+    # what a zip expands to.
+    limits = limits or XlsxLimits()
     fh = path.open("rb")
     try:
-        wb = openpyxl.load_workbook(fh, read_only=True, data_only=False)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        rows, total, title, others = read_sheet(fh, limits)
+    except BaseException:
         fh.close()
-        raise InterchangeError(
-            [Problem(None, None, f"not a readable XLSX workbook: {exc}")]
-        ) from None
-    sheets = wb.worksheets
-    if not sheets:
-        wb.close()
-        fh.close()
-        raise InterchangeError([Problem(None, None, "the workbook has no sheets")])
-    sheet = sheets[0]
-    others = [s.title for s in sheets[1:] if (s.max_row or 0) > 1 or (s.max_column or 0) > 1]
+        raise
     if others:
         warnings.append(
             Problem(
                 None,
                 None,
-                f"only the first sheet {sheet.title!r} was read; "
+                f"only the first sheet {title!r} was read; "
                 f"ignored: {', '.join(repr(t) for t in others)}",
             )
         )
-    total = max((sheet.max_row or 2) - 1, 1)
 
-    def rows() -> Iterator[tuple[int, list[str | None]]]:
+    def closing() -> Iterator[tuple[int, list[str | None]]]:
         try:
-            for row_no, row in enumerate(sheet.iter_rows(), start=1):
-                yield row_no, [_xlsx_value(c) for c in row]
+            yield from rows
         finally:
-            wb.close()
             fh.close()
 
-    return rows(), total
+    return closing(), total
 
 
 # --- validation -------------------------------------------------------------------------

@@ -28,7 +28,9 @@ from reunite.interchange.exceptions import Problem
 _NAME_COLUMNS = ("surname", "given_name", "full_name")
 # Anything the per-cell character checks would complain or warn about (the \x1f joining
 # the cells excluded).
-_SUSPECT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1e\x7f-\x9f\ufffd\ufffe\uffff]")
+_SUSPECT = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1e\x7f-\x9f\ufffd\ufffe\uffff\u202a-\u202e\u2066-\u2069]"
+)
 
 
 def _short(message: str) -> str:

@@ -31,6 +31,7 @@ def write_file(
     bom: bool = False,
     today: date | None = None,
     progress: Callable[[int, int], None] | None = None,
+    skip_invalid: Callable[[int, list[Problem]], None] | None = None,
 ) -> int:
     """Write ``records`` as a ``kind`` file (CSV or XLSX by extension); return the row count.
 
@@ -43,6 +44,9 @@ def write_file(
     ``include_extra`` appends the union of the records' unknown (``extra``) columns;
     ``bom`` starts a CSV with a UTF-8 byte-order mark, which old Excel versions need to
     recognise UTF-8. ``progress(done, total)`` is called now and then for a progress bar.
+    ``skip_invalid(index, problems)``, when given, is told about each invalid record, which
+    is then left out instead of failing the whole file (the count returned is of rows
+    written).
     """
     path = Path(path)
     columns = columns_for(kind)
@@ -80,10 +84,19 @@ def write_file(
 
     total = len(items)
 
+    skipped = 0
+
     def rows() -> Iterable[list[str]]:
+        nonlocal skipped
         for index, rec in enumerate(items):
             texts = render(rec)
-            checker.check(index + 2, rec, texts[:n_known])
+            before = len(checker.errors)
+            checker.check(index + 2 - skipped, rec, texts[:n_known])
+            if skip_invalid is not None and len(checker.errors) > before:
+                skip_invalid(index, checker.errors[before:])
+                del checker.errors[before:]
+                skipped += 1
+                continue
             if not checker.errors:
                 yield [escape_cell(t) if t else t for t in texts]
             if progress is not None and index % 5_000 == 4_999:
@@ -111,7 +124,7 @@ def write_file(
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    return len(items)
+    return len(items) - skipped
 
 
 def _umask() -> int:

@@ -166,6 +166,8 @@ def _require(user: Any, permission: str) -> None:
     list=extend_schema(
         summary="The review queue (most probable first)",
         parameters=[OpenApiParameter("show", str, enum=[c for c, _ in SHOW_CHOICES])],
+        # The rows are the short form, not the detail the viewset's serializer describes.
+        responses=PairListSerializer(many=True),
     ),
     retrieve=extend_schema(summary="One candidate pair: both records and the explanation"),
 )

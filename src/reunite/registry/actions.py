@@ -26,6 +26,7 @@ from reunite.accounts import policy
 from reunite.accounts.models import Organization
 from reunite.audit.log import Actor, log_event, log_events
 from reunite.core.acting import Acting
+from reunite.core.locking import StaleRecord, bump_version, check_version
 from reunite.registry.models import (
     Attachment,
     Child,
@@ -36,6 +37,9 @@ from reunite.registry.models import (
     Person,
 )
 from reunite.registry.search import search_text_for
+
+__all__ = ["StaleRecord"]  # re-exported: callers of the update actions catch it from here
+
 
 CHILD_FIELDS = (
     "record_id", "sex", "birth_date", "birth_date_precision", "estimated_age",
@@ -319,9 +323,17 @@ def update_child(
     child: Child,
     fields: Mapping[str, Any],
     names: Sequence[Mapping[str, Any]] | None = None,
+    *,
+    expected_version: int | None = None,
 ) -> Child:
+    """Change a child's fields (and, when given, replace its names).
+
+    ``expected_version``: the version the caller's copy was read at; if the child changed
+    since, :class:`StaleRecord` is raised and nothing is saved.
+    """
     policy.require(acting.user, "child.change", child)
     child = Child.objects.select_for_update().get(pk=child.pk)
+    check_version(child, expected_version)
     before = snapshot(child, CHILD_FIELDS)
     names_before = _names_snapshot(child)
     _apply(child, fields, CHILD_FIELDS)
@@ -335,7 +347,35 @@ def update_child(
         if names_after != names_before:
             changes["names"] = [names_before, names_after]
     if changes:
+        bump_version(child)
         log_event(acting.audit_actor, "update", "child", child.pk, changes)
+    return child
+
+
+@transaction.atomic
+def add_child_name(acting: Acting, child: Child, name: Mapping[str, Any]) -> Child:
+    """Append one name (alias) to a child, keeping every other name as stored now.
+
+    Concurrent appends are serialised on the child's row, so none is lost (a client that
+    read-modify-writes the whole list instead must send the version it read).
+    """
+    policy.require(acting.user, "child.change", child)
+    child = Child.objects.select_for_update().get(pk=child.pk)
+    if not (name.get("surname") or name.get("given_name") or name.get("full_name")):
+        raise ValidationError(
+            {"names": "Give at least one name (a surname, given name or full name)."}
+        )
+    names_before = _names_snapshot(child)
+    (row,) = _name_rows(child, [{**name, "is_primary": False}])
+    row.save()
+    rows = list(child.names.all())
+    child.search_text = _search_text_of(rows)
+    child.save(update_fields=["search_text"])
+    bump_version(child)
+    log_event(
+        acting.audit_actor, "update", "child", child.pk,
+        {"names": [names_before, _names_snapshot(child)]},
+    )  # fmt: skip
     return child
 
 
@@ -386,15 +426,23 @@ def create_person(acting: Acting, fields: Mapping[str, Any]) -> Person:
 
 
 @transaction.atomic
-def update_person(acting: Acting, person: Person, fields: Mapping[str, Any]) -> Person:
+def update_person(
+    acting: Acting,
+    person: Person,
+    fields: Mapping[str, Any],
+    *,
+    expected_version: int | None = None,
+) -> Person:
     policy.require(acting.user, "person.change", person)
     person = Person.objects.select_for_update().get(pk=person.pk)
+    check_version(person, expected_version)
     before = snapshot(person, PERSON_FIELDS)
     _apply(person, fields, PERSON_FIELDS)
     person.full_clean(exclude=["owner"])
     person.save()
     changes = diff(before, snapshot(person, PERSON_FIELDS))
     if changes:
+        bump_version(person)
         log_event(acting.audit_actor, "update", "person", person.pk, changes)
     return person
 
@@ -438,9 +486,16 @@ def create_enquiry(
 
 
 @transaction.atomic
-def update_enquiry(acting: Acting, enquiry: Enquiry, fields: Mapping[str, Any]) -> Enquiry:
+def update_enquiry(
+    acting: Acting,
+    enquiry: Enquiry,
+    fields: Mapping[str, Any],
+    *,
+    expected_version: int | None = None,
+) -> Enquiry:
     policy.require(acting.user, "enquiry.change", enquiry)
     enquiry = Enquiry.objects.select_for_update().get(pk=enquiry.pk)
+    check_version(enquiry, expected_version)
     before = snapshot(enquiry, ENQUIRY_FIELDS)
     _apply(enquiry, fields, ENQUIRY_FIELDS)
     enquiry.search_text = search_text_for(_enquiry_search_names(enquiry))
@@ -448,6 +503,7 @@ def update_enquiry(acting: Acting, enquiry: Enquiry, fields: Mapping[str, Any]) 
     enquiry.save()
     changes = diff(before, snapshot(enquiry, ENQUIRY_FIELDS))
     if changes:
+        bump_version(enquiry)
         log_event(acting.audit_actor, "update", "enquiry", enquiry.pk, changes)
     return enquiry
 

@@ -28,7 +28,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from functools import partial
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import AnonymousUser
@@ -43,9 +43,6 @@ from drf_spectacular.utils import (
     extend_schema_view,
 )
 from rest_framework import exceptions, serializers, status, viewsets
-from rest_framework.authentication import (
-    TokenAuthentication,
-)
 from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -58,15 +55,20 @@ from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle
 from rest_framework.views import APIView
 
 from reunite.accounts import policy
+from reunite.accounts.authentication import ExpiringTokenAuthentication
 from reunite.accounts.models import Organization
 from reunite.audit.models import AuditEvent
+from reunite.core import tokens
 from reunite.core.api import (
+    IF_MATCH,
     INVALID,
     ApiMixin,
     ErrorSerializer,
     MemberPermission,
+    PreconditionFailed,
     errors,
 )
+from reunite.core.two_factor import check_second_factor
 from reunite.registry import actions
 from reunite.registry.ageing import ageing_out
 from reunite.registry.models import (
@@ -81,6 +83,7 @@ from reunite.registry.serializers import (
     MODEL_TO_API_FIELD,
     AttachmentSerializer,
     AttachmentUploadSerializer,
+    ChildNameSerializer,
     ChildSerializer,
     EnquirySerializer,
     HistoryEventSerializer,
@@ -123,12 +126,12 @@ def _record_schemas(
             responses={201: serializer, **errors(400, 403)},
         ),
         "update": extend_schema(
-            summary=f"Replace a {noun}'s details",
-            responses={200: serializer, **errors(400, 403, 404)},
+            summary=f"Replace a {noun}'s details", parameters=[IF_MATCH],
+            responses={200: serializer, **errors(400, 403, 404, 412)},
         ),
         "partial_update": extend_schema(
-            summary=f"Change some of a {noun}'s details",
-            responses={200: serializer, **errors(400, 403, 404)},
+            summary=f"Change some of a {noun}'s details", parameters=[IF_MATCH],
+            responses={200: serializer, **errors(400, 403, 404, 412)},
         ),
         "destroy": extend_schema(
             summary=f"Delete a {noun} record", responses={204: None, **errors(400, 403, 404)}
@@ -179,7 +182,36 @@ class RecordViewSet(ApiMixin, viewsets.GenericViewSet):
     def detail_response(self, record: Model, code: int = status.HTTP_200_OK) -> Response:
         record = self.base_queryset().get(pk=record.pk)
         restricted = policy.can_see_restricted(self.request.user, record)
-        return Response(self.serializer_for(record, restricted=restricted).data, status=code)
+        response = Response(self.serializer_for(record, restricted=restricted).data, status=code)
+        return self.with_etag(response, record)
+
+    # Optimistic locking ----------------------------------------------------------------------
+
+    def etag_of(self, record: Model) -> str | None:
+        """The record's version as an HTTP entity tag (None for records without one)."""
+        version = getattr(record, "version", None)
+        return None if version is None else f'"{version}"'
+
+    def with_etag(self, response: Response, record: Model) -> Response:
+        etag = self.etag_of(record)
+        if etag:
+            response["ETag"] = etag
+        return response
+
+    def check_if_match(self, record: Model) -> bool:
+        """Refuse (412) a change based on an older copy; True if the client named a version.
+
+        Without If-Match the change is applied to the record as stored (the API stays usable
+        by simple clients); the audit trail shows every change either way.
+        """
+        header = self.request.headers.get("If-Match", "").strip()
+        current = self.etag_of(record)
+        if not header or header == "*" or current is None:
+            return False
+        tags = [tag.strip().removeprefix("W/") for tag in header.split(",")]
+        if current not in tags:
+            raise PreconditionFailed(current)
+        return True
 
     # Filters ---------------------------------------------------------------------------------
 
@@ -212,7 +244,8 @@ class RecordViewSet(ApiMixin, viewsets.GenericViewSet):
         record = self.get_record(f"{self.object_type}.view")
         restricted = policy.can_see_restricted(request.user, record)
         actions.record_view(self.acting(), record, restricted_shown=restricted)
-        return Response(self.serializer_for(record, restricted=restricted).data)
+        response = Response(self.serializer_for(record, restricted=restricted).data)
+        return self.with_etag(response, record)
 
     def destroy(self, request: Request, pk: str) -> Response:
         record = self.get_record(f"{self.object_type}.delete")
@@ -360,7 +393,10 @@ class ChildViewSet(AttachmentUploadMixin, RecordViewSet):
         serializer.is_valid(raise_exception=True)
         fields, names = ChildSerializer.split(serializer.validated_data)
         self.check_restricted_write(child, fields)
-        child = actions.update_child(self.acting(), child, fields, names)
+        expected = child.version if self.check_if_match(child) else None
+        child = actions.update_child(
+            self.acting(), child, fields, names, expected_version=expected
+        )
         return self.detail_response(child)
 
     def partial_update(self, request: Request, pk: str) -> Response:
@@ -368,6 +404,21 @@ class ChildViewSet(AttachmentUploadMixin, RecordViewSet):
 
     def delete_record(self, record: Any) -> None:
         actions.delete_child(self.acting(), record)
+
+    @extend_schema(
+        summary="Add one name (alias) to the child, keeping all others",
+        description="Safe to call from several clients at once: every name sent is kept. "
+        "(Replacing `names` with PUT/PATCH needs `If-Match` for the same guarantee.)",
+        request=ChildNameSerializer,
+        responses={201: ChildSerializer, **errors(400, 403, 404)},
+    )
+    @action(detail=True, methods=["post"], url_path="names")
+    def add_name(self, request: Request, pk: str) -> Response:
+        child = self.get_record("child.change")
+        body = ChildNameSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        child = actions.add_child_name(self.acting(), child, dict(body.validated_data))
+        return self.detail_response(child, status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="Record an identity document of the child",
@@ -432,7 +483,8 @@ class PersonViewSet(RecordViewSet):
         serializer.is_valid(raise_exception=True)
         fields = dict(serializer.validated_data)
         self.check_restricted_write(person, fields)
-        person = actions.update_person(self.acting(), person, fields)
+        expected = person.version if self.check_if_match(person) else None
+        person = actions.update_person(self.acting(), person, fields, expected_version=expected)
         return self.detail_response(person)
 
     def partial_update(self, request: Request, pk: str) -> Response:
@@ -515,15 +567,27 @@ class EnquiryViewSet(AttachmentUploadMixin, RecordViewSet):
         enquiry = self.get_record("enquiry.change")
         serializer = self.get_serializer(enquiry, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
-        fields, enquirer, _ = EnquirySerializer.split(serializer.validated_data)
+        fields, enquirer, _enquirer_id = EnquirySerializer.split(serializer.validated_data)
         if enquirer:
             self.check_restricted_write(enquiry, enquirer)
+        named = self.check_if_match(enquiry)
         with transaction.atomic():  # both records change, or neither
             if fields:
-                enquiry = actions.update_enquiry(self.acting(), enquiry, fields)
+                enquiry = actions.update_enquiry(
+                    self.acting(), enquiry, fields,
+                    expected_version=enquiry.version if named else None,
+                )  # fmt: skip
             if enquirer:
-                actions.update_person(self.acting(), enquiry.enquirer, enquirer)
+                actions.update_person(
+                    self.acting(), enquiry.enquirer, enquirer,
+                    expected_version=enquiry.enquirer.version if named else None,
+                )  # fmt: skip
         return self.detail_response(enquiry)
+
+    def etag_of(self, record: Model) -> str | None:
+        # The enquirer's details are edited through the enquiry: both versions count.
+        enquiry = cast(Enquiry, record)
+        return f'"{enquiry.version}.{enquiry.enquirer.version}"'
 
     def partial_update(self, request: Request, pk: str) -> Response:
         return self.update(request, pk, partial=True)
@@ -627,7 +691,7 @@ class TokenUsernameThrottle(SimpleRateThrottle):
 class TokenView(APIView):
     """Obtain (POST, with username and password) or revoke (DELETE) an API token."""
 
-    authentication_classes = (TokenAuthentication,)
+    authentication_classes = (ExpiringTokenAuthentication,)
     throttle_classes = (TokenRateThrottle, TokenUsernameThrottle)
 
     def get_permissions(self) -> list[Any]:
@@ -656,7 +720,8 @@ class TokenView(APIView):
             raise exceptions.ValidationError(
                 {"non_field_errors": ["This account does not belong to an organisation."]}
             )
-        token, _ = Token.objects.get_or_create(user=user)
+        check_second_factor(request._request, user, data.get("otp") or "")
+        token = tokens.issue(user)
         user_logged_in.send(sender=user.__class__, request=request._request, user=user)
         return Response(
             {

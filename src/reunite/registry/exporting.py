@@ -12,8 +12,9 @@ those in :mod:`reunite.registry.importing`, so an exported file imports back unc
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Literal
 
@@ -30,6 +31,8 @@ from reunite.interchange import (
     InterchangeRecord,
     PartialDate,
     Problem,
+    bad_character,
+    scrub_characters,
     write_file,
 )
 from reunite.interchange._schema import MAX_ESTIMATED_AGE
@@ -305,75 +308,105 @@ def export_file(
     today = today or dt.date.today()
     organization = acting.organization
 
-    with transaction.atomic():
-        queryset = exportable(user, kind, query, own_only=own_only, consented_only=consented_only)
-        total = queryset.count()
-        records: list[InterchangeRecord] = []
-        sources: list[Model] = []
-        warnings: list[str] = []
-        problems: list[Problem] = []
-        shown_ids: list[int] = []
-        included = withheld = 0
-        for index, item in enumerate(queryset.iterator(chunk_size=2000), start=1):
-            show = policy.can_see_restricted(user, item)
-            if item.owner_id == organization.pk:
-                rid = list_id(kind, item, organization.short_name)
-            else:
-                # Another party's record (shared with us): its id is theirs, so say whose.
-                rid = shared_id(kind, item)
-            try:
-                if kind == "children":
-                    record, notes = child_to_record(
-                        item, list(item.names.all()), record_id=rid, show_restricted=show,
-                        today=today,
-                    )  # fmt: skip
-                    warnings += notes
+    written = False
+    try:
+        with transaction.atomic():
+            queryset = exportable(
+                user, kind, query, own_only=own_only, consented_only=consented_only
+            )
+            total = queryset.count()
+            records: list[InterchangeRecord] = []
+            sources: list[Model] = []
+            shows: list[bool] = []
+            warnings: list[str] = []
+            problems: list[Problem] = []
+            dropped: list[int] = []  # records that cannot be written as a list row
+            for index, item in enumerate(queryset.iterator(chunk_size=2000), start=1):
+                show = policy.can_see_restricted(user, item)
+                if item.owner_id == organization.pk:
+                    rid = list_id(kind, item, organization.short_name)
                 else:
-                    record = enquiry_to_record(item, record_id=rid, show_restricted=show)
-            except ValueError as exc:  # e.g. a stored date outside the interchange range
-                problems.append(Problem(None, None, f"{_describe(kind, item)}: {exc}"))
-                continue
-            records.append(record)
-            sources.append(item)
-            if show:
-                shown_ids.append(item.pk)
-            included += show
-            withheld += not show
-            if progress is not None and (index % 500 == 0 or index == total):
-                progress("collect", index, total)
-        if problems:
-            raise ExportRefused(problems)
-        if not records:
-            filters = [
-                f"matching {query!r}" if query else "",
-                "owned by your organisation" if own_only else "",
-                "with consent for tracing" if consented_only else "",
-            ]
-            found = f"you can see no {kind} " + ", ".join(f for f in filters if f)
-            raise ExportRefused([f"no records to export: {found}; nothing was written"])
-        _make_ids_unique(records, sources, warnings)
-        restricted_columns = sorted(RESTRICTED_COLUMNS & _columns_of(kind))
-        ids = [item.pk for item in sources]
-        log_event(
-            acting.audit_actor, "export", OBJECT_TYPE[kind], "",
-            {
-                "ids": ids, "query": query, "own_only": own_only,
-                "consented_only": consented_only, "file": path.name, "format": suffix[1:],
-                "rows": len(ids),
-                "restricted_columns": restricted_columns,
-                # Whose restricted details went into the file: "all", "none" or the ids.
-                "restricted_shown": "all" if withheld == 0
-                else ("none" if included == 0 else shown_ids),
-            },
-        )  # fmt: skip
-        if progress is not None:
-            progress("write", 0, len(records))
-        try:
-            write_file(path, records, kind, bom=bom, today=today)
-        except InterchangeError as exc:
-            raise ExportRefused(_describe_problems(exc.problems, kind, sources)) from None
-        if progress is not None:
-            progress("write", len(records), len(records))
+                    # Another party's record (shared with us): its id is theirs, so say whose.
+                    rid = shared_id(kind, item)
+                try:
+                    if kind == "children":
+                        record, notes = child_to_record(
+                            item, list(item.names.all()), record_id=rid, show_restricted=show,
+                            today=today,
+                        )  # fmt: skip
+                        warnings += notes
+                    else:
+                        record = enquiry_to_record(item, record_id=rid, show_restricted=show)
+                except ValueError as exc:  # e.g. a stored date outside the interchange range
+                    # One bad record never blocks the export: it is left out and named.
+                    problems.append(Problem(None, None, f"{_describe(kind, item)}: {exc}"))
+                    dropped.append(item.pk)
+                    continue
+                warnings += _scrub(record, _describe(kind, item))
+                records.append(record)
+                sources.append(item)
+                shows.append(show)
+                if progress is not None and (index % 500 == 0 or index == total):
+                    progress("collect", index, total)
+            _make_ids_unique(records, sources, warnings)
+            left_out: set[int] = set()
+
+            def leave_out(index: int, found: list[Problem]) -> None:
+                left_out.add(index)
+                problems.extend(_describe_problems(found, kind, sources, index))
+
+            if records:
+                if progress is not None:
+                    progress("write", 0, len(records))
+                try:
+                    write_file(
+                        path, records, kind, bom=bom, today=today, skip_invalid=leave_out
+                    )
+                except InterchangeError as exc:
+                    raise ExportRefused(
+                        _describe_problems(exc.problems, kind, sources)
+                    ) from None
+            kept = [i for i in range(len(records)) if i not in left_out]
+            if not kept:
+                if left_out:
+                    path.unlink(missing_ok=True)
+                if problems:
+                    raise ExportRefused(problems)
+                filters = [
+                    f"matching {query!r}" if query else "",
+                    "owned by your organisation" if own_only else "",
+                    "with consent for tracing" if consented_only else "",
+                ]
+                found = f"you can see no {kind} " + ", ".join(f for f in filters if f)
+                raise ExportRefused([f"no records to export: {found}; nothing was written"])
+            written = True
+            warnings += [f"left out: {p.message}" for p in problems]
+            ids = [sources[i].pk for i in kept]
+            shown_ids = [sources[i].pk for i in kept if shows[i]]
+            included = len(shown_ids)
+            withheld = len(kept) - included
+            restricted_columns = sorted(RESTRICTED_COLUMNS & _columns_of(kind))
+            log_event(
+                acting.audit_actor, "export", OBJECT_TYPE[kind], "",
+                {
+                    "ids": ids, "query": query, "own_only": own_only,
+                    "consented_only": consented_only, "file": path.name,
+                    "format": suffix[1:], "rows": len(ids),
+                    "sha256": file_sha256(path),
+                    "left_out": dropped + [sources[i].pk for i in sorted(left_out)],
+                    "restricted_columns": restricted_columns,
+                    # Whose restricted details went into the file: "all", "none" or the ids.
+                    "restricted_shown": "all" if withheld == 0
+                    else ("none" if included == 0 else shown_ids),
+                },
+            )  # fmt: skip
+            if progress is not None:
+                progress("write", len(records), len(records))
+    except BaseException:
+        # The file and its audit event stand or fall together.
+        if written:
+            path.unlink(missing_ok=True)
+        raise
     return ExportReport(
         kind=kind, path=path, format=suffix[1:], ids=ids, query=query, own_only=own_only,
         consented_only=consented_only,
@@ -387,19 +420,43 @@ def _describe(kind: str, record: Any) -> str:
 
 
 def _describe_problems(
-    problems: Sequence[Problem], kind: str, sources: Sequence[Any]
+    problems: Sequence[Problem], kind: str, sources: Sequence[Any], index: int | None = None
 ) -> list[Problem]:
     """Turn the writer's row numbers into the records a person can open and correct."""
     described = []
     for problem in problems:
-        index = (problem.row or 0) - 2
-        if problem.row is not None and 0 <= index < len(sources):
-            where = _describe(kind, sources[index])
+        at = (problem.row or 0) - 2 if index is None else index
+        if problem.row is not None and 0 <= at < len(sources):
+            where = _describe(kind, sources[at])
             column = f", column {problem.column}" if problem.column else ""
             described.append(Problem(None, None, f"{where}{column}: {problem.message}"))
         else:
             described.append(problem)
     return described
+
+
+def _scrub(record: InterchangeRecord, where: str) -> list[str]:
+    """Replace characters a list file cannot hold (control and bidirectional control
+    characters, stored before they were refused at input) by U+FFFD, and say where."""
+    warnings = []
+    for name in (f.name for f in fields(record)):
+        value = getattr(record, name)
+        if isinstance(value, str) and bad_character(value):
+            setattr(record, name, scrub_characters(value))
+            warnings.append(f"{where}, column {name}: {bad_character(value)}; replaced by U+FFFD")
+        elif isinstance(value, tuple) and any(bad_character(v) for v in value):
+            setattr(record, name, tuple(scrub_characters(v) for v in value))
+            warnings.append(f"{where}, column {name}: unsafe characters replaced by U+FFFD")
+    return warnings
+
+
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a file, read in chunks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1024 * 1024), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def _make_ids_unique(

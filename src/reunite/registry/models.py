@@ -106,6 +106,9 @@ class OwnedRecord(models.Model):
 class Person(OwnedRecord):
     """A parent, relative, guardian or enquirer."""
 
+    # Optimistic locking: +1 on every saved change; a write based on an older version is
+    # refused (API: If-Match -> 412; web form: shows what changed and offers a merge).
+    version = models.PositiveIntegerField(default=1, editable=False)
     surname = models.CharField(max_length=120, blank=True)
     given_name = models.CharField(max_length=120, blank=True)
     patronymic = models.CharField(max_length=120, blank=True)
@@ -131,6 +134,9 @@ class Person(OwnedRecord):
 class Child(OwnedRecord, PartialDateMixin):
     """A child known to be in someone's care: found or registered."""
 
+    # Optimistic locking: +1 on every saved change; a write based on an older version is
+    # refused (API: If-Match -> 412; web form: shows what changed and offers a merge).
+    version = models.PositiveIntegerField(default=1, editable=False)
     sex = models.CharField(max_length=1, choices=Sex.choices, blank=True)
     birth_date = models.DateField(null=True, blank=True)
     birth_date_precision = models.CharField(
@@ -254,6 +260,9 @@ class ChildRelative(models.Model):
 class Enquiry(OwnedRecord, PartialDateMixin):
     """A tracing request: who seeks whom, and the sought child as the family describes them."""
 
+    # Optimistic locking: +1 on every saved change; a write based on an older version is
+    # refused (API: If-Match -> 412; web form: shows what changed and offers a merge).
+    version = models.PositiveIntegerField(default=1, editable=False)
     enquirer = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="enquiries")
     enquirer_relationship = models.CharField(max_length=20, choices=Relationship.choices)
     surname = models.CharField(max_length=120, blank=True)

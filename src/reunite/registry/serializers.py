@@ -186,7 +186,11 @@ class OwnedRecordMixin(serializers.Serializer):
 
 
 RESTRICTED_HELP = " Shown only to roles that need it (caseworker, coordinator, transfer officer)."
-OWNED_READ_ONLY = ("id", "owner", "shared_with", "created_at", "updated_at", "display_name")
+OWNED_READ_ONLY = (
+    "id", "owner", "shared_with", "created_at", "updated_at", "display_name",
+    # Optimistic locking: also sent as the ETag; send it back as If-Match when changing.
+    "version",
+)  # fmt: skip
 
 
 # Organisations ------------------------------------------------------------------------------
@@ -484,6 +488,11 @@ class SharedWithSerializer(serializers.Serializer):
 
 class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
+    otp = serializers.CharField(
+        max_length=16, required=False, allow_blank=True,
+        help_text="The code from your authenticator app (or a recovery code): required for "
+        "every role that sees child data.",
+    )  # fmt: skip
     password = serializers.CharField(
         max_length=1024, trim_whitespace=False, style={"input_type": "password"}
     )

@@ -30,6 +30,7 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from reunite.accounts import policy
 from reunite.audit.log import log_event
@@ -58,6 +59,10 @@ EVIDENCE_FIELDS = (
     "interviewee", "notes",
 )  # fmt: skip
 _NULLABLE = frozenset({"issued_on", "expires_on", "on_required_form"})
+# Plausible evidence dates: nothing about a child of today was issued before 1900, and no
+# identity document stays valid for a century (a year 9380 is a typing or fuzzing error).
+EARLIEST_EVIDENCE_YEAR = 1900
+MAX_VALIDITY_YEARS = 100
 BID_FIELDS = (
     "panel", "child_views", "child_views_language", "child_views_verbatim",
     "child_not_heard_reason", "risks_family", "risks_journey", "options_considered",
@@ -176,6 +181,19 @@ def _clean_evidence(item: Evidence, has_file: bool) -> None:
         )
     if item.issued_on and item.expires_on and item.expires_on < item.issued_on:
         errors.setdefault("expires_on", []).append("It cannot expire before it was issued.")
+    today = timezone.localdate()
+    if item.issued_on and item.issued_on > today:
+        errors.setdefault("issued_on", []).append(gettext("It cannot be issued in the future."))
+    if item.issued_on and item.issued_on.year < EARLIEST_EVIDENCE_YEAR:
+        errors.setdefault("issued_on", []).append(
+            gettext("A date before %(year)s is not plausible for this evidence.")
+            % {"year": EARLIEST_EVIDENCE_YEAR}
+        )
+    if item.expires_on and item.expires_on.year > today.year + MAX_VALIDITY_YEARS:
+        errors.setdefault("expires_on", []).append(
+            gettext("No document is valid for more than %(years)s years.")
+            % {"years": MAX_VALIDITY_YEARS}
+        )
     if item.kind == EvidenceKind.INTERVIEW and item.interviewee not in Interviewee.values:
         errors.setdefault("interviewee", []).append("Say who was interviewed.")
     if item.kind != EvidenceKind.INTERVIEW:

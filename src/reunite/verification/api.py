@@ -63,6 +63,10 @@ class EvidenceSerializer(serializers.ModelSerializer):
     doubts = serializers.SerializerMethodField()
     has_file = serializers.SerializerMethodField()
     kinship_report = serializers.SerializerMethodField()
+    # Empty unless the item is an interview: documented as such.
+    interviewee = serializers.ChoiceField(
+        choices=Interviewee.choices, allow_blank=True, read_only=True
+    )
 
     class Meta:
         model = Evidence
@@ -368,7 +372,7 @@ class EvidenceViewSet(_Base):
     def item(self, pk: Any, act: str) -> Evidence:
         try:
             item = Evidence.objects.select_related("added_by", "organization").get(pk=int(pk))
-        except (Evidence.DoesNotExist, ValueError) as exc:
+        except (Evidence.DoesNotExist, ValueError, OverflowError) as exc:
             raise Http404("No such record.") from exc
         self.case(item.case_id, act)
         return item
@@ -442,7 +446,7 @@ class KinshipReportViewSet(_Base):
     def report(self, pk: Any) -> KinshipReport:
         try:
             report = KinshipReport.objects.select_related("evidence__case").get(pk=int(pk))
-        except (KinshipReport.DoesNotExist, ValueError) as exc:
+        except (KinshipReport.DoesNotExist, ValueError, OverflowError) as exc:
             raise Http404("No such record.") from exc
         self.case(report.evidence.case_id, "evidence.view")
         return report

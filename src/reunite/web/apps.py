@@ -7,4 +7,10 @@ class WebConfig(AppConfig):
     verbose_name = "Web screens"
 
     def ready(self) -> None:
-        from reunite.web import signals  # noqa: F401  (connects the login audit receivers)
+        from reunite.web import (
+            input_rules,
+            lockout,  # noqa: F401  (connects the lockout audit receiver)
+            signals,  # noqa: F401  (connects the login audit receivers)
+        )
+
+        input_rules.install()

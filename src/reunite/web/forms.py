@@ -56,6 +56,11 @@ class NameForm(forms.Form):
     surname = forms.CharField(label=_("Surname"), max_length=120, required=False)
     given_name = forms.CharField(label=_("Given name"), max_length=120, required=False)
     patronymic = forms.CharField(label=_("Patronymic"), max_length=120, required=False)
+    # Names known only as one string (list files' other_names): kept, never dropped.
+    full_name = forms.CharField(
+        max_length=300, required=False, label=_("Full name"),
+        help_text=_("When the parts are not known."),
+    )  # fmt: skip
     script = forms.ChoiceField(
         label=_("Script"),
         choices=Script.choices,
@@ -74,13 +79,25 @@ class NameForm(forms.Form):
 
     def has_name(self) -> bool:
         data = self.cleaned_data
-        return bool(data.get("surname") or data.get("given_name"))
+        return bool(
+            data.get("surname") or data.get("given_name") or data.get("patronymic")
+            or data.get("full_name")
+        )  # fmt: skip
 
 
-NameFormSet = forms.formset_factory(NameForm, extra=2, max_num=6, validate_max=True)
+# As many names as the API and list files accept (a child re-registered under several
+# names collects them); fewer forms would drop names on save.
+NameFormSet = forms.formset_factory(NameForm, extra=2, max_num=20, validate_max=True)
+NAME_FORM_FIELDS = (
+    "surname", "given_name", "patronymic", "full_name", "script", "language", "source",
+)  # fmt: skip
 
 
 class ChildForm(forms.Form):
+    # Optimistic locking (see reunite.web.merge): the version the form was filled from, and
+    # the signed values it was filled with.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    baseline = forms.CharField(widget=forms.HiddenInput, required=False)
     record_id = forms.CharField(max_length=64, required=False, label=_("Your reference"))
     sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices, required=False)
     birth_date = PartialDateField(label=_("Birth date"))
@@ -134,6 +151,8 @@ class ChildForm(forms.Form):
     def model_fields(self) -> dict[str, Any]:
         """The cleaned data as Child fields."""
         data = dict(self.cleaned_data)
+        data.pop("version", None)
+        data.pop("baseline", None)
         birth_date, birth_precision = data.pop("birth_date")
         separation_date, separation_precision = data.pop("separation_date")
         fields = {
@@ -148,6 +167,9 @@ class ChildForm(forms.Form):
 
 
 class EnquiryForm(forms.Form):
+    # Optimistic locking (see reunite.web.merge): "<enquiry version>.<enquirer version>".
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
+    baseline = forms.CharField(widget=forms.HiddenInput, required=False)
     # The enquirer
     enquirer_surname = forms.CharField(max_length=120, label=_("Enquirer's surname"))
     enquirer_given_name = forms.CharField(max_length=120, label=_("Enquirer's given name"))

@@ -1,13 +1,16 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from reunite.web import imports, views
+from reunite.web import imports, two_factor, views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("login/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", views.healthz, name="healthz"),
+    path("account/two-factor/", two_factor.verify, name="two-factor-verify"),
+    path("account/two-factor/setup/", two_factor.setup, name="two-factor-setup"),
+    path("account/two-factor/recovery/", two_factor.recovery, name="two-factor-recovery"),
     path("children/", views.child_list, name="child-list"),
     path("children/new/", views.child_edit, name="child-create"),
     path("children/<int:pk>/", views.child_detail, name="child-detail"),

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -26,7 +27,9 @@ from reunite.registry.history import record_history
 from reunite.registry.models import Attachment, Child, Enquiry
 from reunite.registry.ranking import ranked_page
 from reunite.reunification.actions import followup
+from reunite.web import merge
 from reunite.web.forms import (
+    NAME_FORM_FIELDS,
     AttachmentForm,
     ChildFilterForm,
     ChildForm,
@@ -148,13 +151,11 @@ def _child_form_initial(child: Child) -> tuple[dict[str, Any], list[dict[str, An
         child.separation_date, child.separation_date_precision
     )
     initial["citizenships"] = ";".join(child.citizenships)
-    names = [
-        {
-            k: getattr(n, k)
-            for k in ("surname", "given_name", "patronymic", "script", "language", "source")
-        }
-        for n in child.names.all()
-    ]
+    names = [{k: getattr(n, k) for k in NAME_FORM_FIELDS} for n in child.names.all()]
+    initial["version"] = child.version
+    initial["baseline"] = merge.sign_baseline(
+        {k: v for k, v in initial.items() if k not in ("version", "baseline")}, names
+    )
     return initial, names
 
 
@@ -185,12 +186,15 @@ def child_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                         messages.success(request, registered % {"name": child.display_name})
                     else:
                         actions.update_child(
-                            _acting(request), child, form.model_fields(), name_rows
-                        )
+                            _acting(request), child, form.model_fields(), name_rows,
+                            expected_version=form.cleaned_data.get("version"),
+                        )  # fmt: skip
                         messages.success(request, _("Changes saved."))
                     return redirect("child-detail", pk=child.pk)
                 except ValidationError as error:
                     apply_validation_error(form, error)
+                except actions.StaleRecord as stale:
+                    return _child_conflict(request, stale.current, form, name_rows)  # type: ignore[arg-type]
     elif child is not None:
         initial, name_initial = _child_form_initial(child)
         form = ChildForm(initial=initial)
@@ -199,6 +203,28 @@ def child_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         form = ChildForm()
         names = NameFormSet(prefix="names")
     return render(request, "web/child_form.html", {"form": form, "names": names, "child": child})
+
+
+def _child_conflict(
+    request: HttpRequest, current: Child, form: ChildForm, yours_names: list[dict[str, Any]]
+) -> HttpResponse:
+    """The child changed while the form was open: show what changed and offer the merge."""
+    theirs, theirs_names = _child_form_initial(current)
+    baseline = merge.read_baseline(request.POST.get("baseline", ""))
+    result = merge.three_way(
+        form, request.POST, baseline, theirs, theirs_names, yours_names,
+        names_prefix="names", name_keys=NAME_FORM_FIELDS,
+    )  # fmt: skip
+    result.data["version"] = str(theirs["version"])
+    result.data["baseline"] = theirs["baseline"]
+    merged = ChildForm(result.data)
+    names = NameFormSet(result.data, prefix="names")
+    merged.is_valid()
+    names.is_valid()
+    context = {
+        "form": merged, "names": names, "child": current, "conflict": result,
+    }  # fmt: skip
+    return render(request, "web/child_form.html", context, status=409)
 
 
 @login_required
@@ -336,6 +362,32 @@ def enquiry_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _versions(text: str) -> tuple[int | None, int | None]:
+    """"<enquiry>.<enquirer>" from a form, or (None, None) when absent or malformed."""
+    first, _sep, second = text.partition(".")
+    if first.isdigit() and second.isdigit():
+        return int(first), int(second)
+    return None, None
+
+
+def _enquiry_form_initial(e: Enquiry) -> dict[str, Any]:
+    initial = {
+        "enquirer_surname": e.enquirer.surname,
+        "enquirer_given_name": e.enquirer.given_name,
+        "enquirer_patronymic": e.enquirer.patronymic,
+        "enquirer_contact": e.enquirer.contact,
+        **{f: getattr(e, f) for f in actions.ENQUIRY_FIELDS if f != "record_id"},
+        "other_names": "; ".join(e.other_names),
+        "birth_date": e.birth_date_display,
+        "separation_date": e.separation_date_display,
+    }
+    initial["version"] = f"{e.version}.{e.enquirer.version}"
+    initial["baseline"] = merge.sign_baseline(
+        {k: v for k, v in initial.items() if k != "version"}, []
+    )
+    return initial
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def enquiry_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
@@ -356,28 +408,36 @@ def enquiry_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                     )
                     messages.success(request, _("Tracing request registered."))
                 else:
-                    actions.update_enquiry(_acting(request), enquiry, form.model_fields())
-                    actions.update_person(
-                        _acting(request), enquiry.enquirer, form.enquirer_fields()
-                    )
+                    expected = _versions(form.cleaned_data.get("version") or "")
+                    with transaction.atomic():  # both records change, or neither
+                        actions.update_enquiry(
+                            _acting(request), enquiry, form.model_fields(),
+                            expected_version=expected[0],
+                        )  # fmt: skip
+                        actions.update_person(
+                            _acting(request), enquiry.enquirer, form.enquirer_fields(),
+                            expected_version=expected[1],
+                        )  # fmt: skip
                     messages.success(request, _("Changes saved."))
                 return redirect("enquiry-detail", pk=enquiry.pk)
             except ValidationError as error:
                 apply_validation_error(form, error)
+            except actions.StaleRecord:
+                assert enquiry is not None
+                current: Enquiry = Enquiry.objects.select_related("enquirer").get(pk=enquiry.pk)
+                theirs = _enquiry_form_initial(current)
+                result = merge.three_way(
+                    form, request.POST, merge.read_baseline(request.POST.get("baseline", "")),
+                    theirs, [], [], names_prefix="-", name_keys=(),
+                )  # fmt: skip
+                result.data["version"] = theirs["version"]
+                result.data["baseline"] = theirs["baseline"]
+                merged = EnquiryForm(result.data)
+                merged.is_valid()
+                context = {"form": merged, "enquiry": current, "conflict": result}
+                return render(request, "web/enquiry_form.html", context, status=409)
     elif enquiry is not None:
-        e = enquiry
-        form = EnquiryForm(
-            initial={
-                "enquirer_surname": e.enquirer.surname,
-                "enquirer_given_name": e.enquirer.given_name,
-                "enquirer_patronymic": e.enquirer.patronymic,
-                "enquirer_contact": e.enquirer.contact,
-                **{f: getattr(e, f) for f in actions.ENQUIRY_FIELDS if f != "record_id"},
-                "other_names": "; ".join(e.other_names),
-                "birth_date": e.birth_date_display,
-                "separation_date": e.separation_date_display,
-            }
-        )
+        form = EnquiryForm(initial=_enquiry_form_initial(enquiry))
     else:
         form = EnquiryForm()
     return render(request, "web/enquiry_form.html", {"form": form, "enquiry": enquiry})
