@@ -16,7 +16,7 @@ from reunite.audit.models import AuditEvent
 from reunite.cases import actions as case_actions
 from reunite.cases.models import Case
 from reunite.registry import actions
-from tests.app.conftest import PASSWORD, acting
+from tests.app.conftest import acting
 
 
 @pytest.fixture
@@ -45,7 +45,7 @@ def setup(users: Any, orgs: Any, make_child: Any, make_enquiry: Any) -> dict[str
 
 def _client(user: Any) -> Client:
     client = Client()
-    assert client.login(username=user.username, password=PASSWORD)
+    client.force_login(user)
     return client
 
 

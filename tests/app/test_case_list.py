@@ -22,7 +22,7 @@ from tests.app.conftest import PASSWORD, acting
 
 def _client(user: Any) -> Client:
     client = Client()
-    assert client.login(username=user.username, password=PASSWORD)
+    client.force_login(user)
     return client
 
 

@@ -20,7 +20,7 @@ from reunite.cases import actions as case_actions
 from reunite.cli import followup as followup_cli
 from reunite.reunification.actions import followup
 from reunite.reunification.models import FollowUpPlan, FollowUpVisit
-from tests.app.conftest import PASSWORD, acting
+from tests.app.conftest import acting
 from tests.app.fixtures_verification import make_case
 
 # Who takes each step from "match proposed" on (the verification and any custody guards
@@ -172,7 +172,7 @@ def test_overdue_visits_are_flagged_on_the_list_the_case_and_the_dashboard(
     plan = FollowUpPlan.objects.get(case=case)
     _age(plan, 10)  # the 1-week visit is now 3 days overdue
     client = Client()
-    client.login(username=users[("ua", "caseworker")].username, password=PASSWORD)
+    client.force_login(users[("ua", "caseworker")])
     listing = client.get(reverse("reunification:followup-list"), {"show": "overdue"})
     assert listing.status_code == 200
     rows = listing.context["rows"]
@@ -194,7 +194,7 @@ def test_overdue_visits_are_flagged_on_the_list_the_case_and_the_dashboard(
     assert client.get(reverse("dashboard")).context["followup_overdue"] == 0
     # Another party that cannot see the case gets "not found".
     stranger = Client()
-    stranger.login(username=users[("ru", "auditor")].username, password=PASSWORD)
+    stranger.force_login(users[("ru", "auditor")])
     hidden = reunified(child_org="ua")
     assert stranger.get(reverse("reunification:followup-case", args=[hidden.pk])).status_code == 404
 
@@ -204,7 +204,7 @@ def test_web_form_errors_are_shown_and_nothing_is_saved(reunified: Any, users: A
     case = reunified()
     visit = FollowUpPlan.objects.get(case=case).visits.first()
     client = Client()
-    client.login(username=users[("ua", "caseworker")].username, password=PASSWORD)
+    client.force_login(users[("ua", "caseworker")])
     url = reverse("reunification:followup-visit-record", args=[visit.pk])
     response = client.post(url, {"visited_on": "2999-01-01", "outcome": "well"}, follow=True)
     assert "in the future" in response.content.decode()
@@ -212,7 +212,7 @@ def test_web_form_errors_are_shown_and_nothing_is_saved(reunified: Any, users: A
     assert "Visit not recorded" in response.content.decode()
     assert FollowUpVisit.objects.get(pk=visit.pk).status == "planned"
     verifier = Client()
-    verifier.login(username=users[("ua", "verifier")].username, password=PASSWORD)
+    verifier.force_login(users[("ua", "verifier")])
     assert verifier.post(url, {"visited_on": "2020-01-01", "outcome": "well"}).status_code == 403
 
 

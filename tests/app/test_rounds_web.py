@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 from reunite.audit.models import AuditEvent
 from reunite.reunification.rounds import actions
 from reunite.routes import default_network
-from tests.app.conftest import PASSWORD, acting
+from tests.app.conftest import acting
 from tests.app.fixtures_rounds import ROUND_DAY, approved_case
 from tests.app.fixtures_verification import make_case
 
@@ -43,7 +43,7 @@ def _client(user: Any) -> Any:
     from django.test import Client
 
     client = Client()
-    assert client.login(username=user.username, password=PASSWORD)
+    client.force_login(user)
     return client
 
 
