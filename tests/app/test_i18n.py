@@ -34,7 +34,9 @@ PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]|%[sd]")
 CODES = {
     "UTC", "PDF", "SHA", "LR", "JPEG", "PNG", "CSV", "XLSX", "ISO", "ID", "Fst", "STR", "log",
     "Reunite", "UA", "RU", "QA", "MED", "v", "e", "ID-картка", "person_id", "locus", "allele",
-    "allele1", "allele2", "frequency", "alpha", "ENFSI",
+    "allele1", "allele2", "frequency", "alpha", "ENFSI", "JSON",
+    # the mark of a suppressed count in published tables, explained on the page
+    "x",
     # example names in search placeholders (names are never translated)
     "Kovalchuk", "Sasha",
 }  # fmt: skip
@@ -185,7 +187,7 @@ def _pages(world: dict[str, Any]) -> dict[str, list[str]]:
             reverse("child-edit", args=[child.pk]), reverse("case-detail", args=[case.pk]),
         ],
         "med-coordinator": [reverse("dashboard"), reverse("case-detail", args=[case.pk]),
-                            "/rounds/", "/exchange/lists/",
+                            "/rounds/", "/exchange/lists/", "/statistics/", "/exchange/",
                             f"/verification/cases/{case.pk}/"],
         "ua-auditor": [reverse("audit-log"), reverse("child-create")],
         "anonymous": [reverse("login")],

@@ -434,6 +434,26 @@ def public_tables(threshold: int = 5) -> list[SuppressedTable]:
     ]
 
 
+def tables_for_screen(tables: Sequence[SuppressedTable]) -> list[dict[str, Any]]:
+    """The public tables as the statistics page shows them, in the user's language.
+
+    The export itself stays in English: it is a published data set whose titles and
+    column names others parse.
+    """
+    titles = {
+        "Children reunified, by direction and year": _("Children reunified, by direction and year"),
+        "Children reunified, by direction and age": _("Children reunified, by direction and age"),
+        "Children reunified, by direction and sex": _("Children reunified, by direction and sex"),
+    }
+    sexes = {"female": _("female"), "male": _("male"), "unknown": _("unknown")}
+    screen = []
+    for table in tables:
+        rows = table.as_rows(row_header=_("direction"), total_label=_("Total"))
+        rows[0] = [sexes.get(cell, cell) for cell in rows[0]]
+        screen.append({"title": titles.get(table.title, table.title), "rows": rows})
+    return screen
+
+
 def public_export_text(tables: Sequence[SuppressedTable], fmt: str) -> str:
     """The public export as CSV (tables one after another) or JSON."""
     generated = timezone.now().strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -476,7 +476,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
     return render(request, "reunification/statistics.html", {
         "charts": reports.statistics_charts(),
         "can_export": policy.has_permission(request.user, "stats.export"),
-        "tables": reports.public_tables(),
+        "tables": reports.tables_for_screen(reports.public_tables()),
     })
 
 
