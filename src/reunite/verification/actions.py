@@ -162,25 +162,28 @@ def _store(field: Any, data: bytes, digest: str) -> None:
 def _clean_evidence(item: Evidence, has_file: bool) -> None:
     errors: dict[str, list[str]] = {}
     if item.kind not in EvidenceKind.values:
-        errors.setdefault("kind", []).append(f"Unknown kind {item.kind!r}.")
+        errors.setdefault("kind", []).append(
+            gettext("Unknown kind %(kind)s.") % {"kind": repr(item.kind)})
     if not (item.title or "").strip():
-        errors.setdefault("title", []).append("Give the item a title.")
+        errors.setdefault("title", []).append(gettext("Give the item a title."))
     if not (item.provided_by or "").strip():
         errors.setdefault("provided_by", []).append(
-            "Say who provided it (a person, an authority or a laboratory)."
+            gettext("Say who provided it (a person, an authority or a laboratory).")
         )
     supports = item.supports
     if not isinstance(supports, list) or not supports:
-        errors.setdefault("supports", []).append("Say what the item supports.")
+        errors.setdefault("supports", []).append(gettext("Say what the item supports."))
     else:
         unknown = [s for s in supports if s not in Supports.values]
         if unknown:
-            errors.setdefault("supports", []).append(f"Unknown: {', '.join(map(str, unknown))}.")
+            errors.setdefault("supports", []).append(
+                gettext("Unknown: %(values)s.") % {"values": ", ".join(map(str, unknown))})
         item.supports = (
             sorted(set(supports), key=Supports.values.index) if not unknown else supports
         )
     if item.issued_on and item.expires_on and item.expires_on < item.issued_on:
-        errors.setdefault("expires_on", []).append("It cannot expire before it was issued.")
+        errors.setdefault("expires_on", []).append(
+            gettext("It cannot expire before it was issued."))
     today = timezone.localdate()
     if item.issued_on and item.issued_on > today:
         errors.setdefault("issued_on", []).append(gettext("It cannot be issued in the future."))
@@ -195,17 +198,19 @@ def _clean_evidence(item: Evidence, has_file: bool) -> None:
             % {"years": MAX_VALIDITY_YEARS}
         )
     if item.kind == EvidenceKind.INTERVIEW and item.interviewee not in Interviewee.values:
-        errors.setdefault("interviewee", []).append("Say who was interviewed.")
+        errors.setdefault("interviewee", []).append(gettext("Say who was interviewed."))
     if item.kind != EvidenceKind.INTERVIEW:
         item.interviewee = ""
     if item.kind != EvidenceKind.POWER_OF_ATTORNEY:
         item.on_required_form = None
     if not has_file and item.kind not in NOTE_ONLY_KINDS:
         errors.setdefault("file", []).append(
-            f"A {item.get_kind_display().lower()} needs its file (JPEG, PNG or PDF)."
+            gettext("This item (%(kind)s) needs its file (JPEG, PNG or PDF).")
+            % {"kind": item.get_kind_display()}
         )
     if not has_file and item.kind in NOTE_ONLY_KINDS and not (item.notes or "").strip():
-        errors.setdefault("notes", []).append("Attach a file or write the content in the notes.")
+        errors.setdefault("notes", []).append(
+            gettext("Attach a file or write the content in the notes."))
     if errors:
         raise ValidationError(errors)
     try:
