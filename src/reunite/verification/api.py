@@ -233,6 +233,8 @@ class _Base(ApiMixin, viewsets.ViewSet):
 
     lookup_value_regex = r"\d+"
     model: Any = Case
+    # Whole lists, so neither the answers nor the schema are paginated.
+    pagination_class = None
 
     def case(self, pk: Any, act: str = "case.view") -> Case:
         return policy.get_visible_or_404(  # type: ignore[return-value]
