@@ -32,6 +32,17 @@ def second_factor(request: Any, settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def worker_keeps_the_test_connection(monkeypatch: Any) -> None:
+    """The background worker closes "old" database connections as it wakes, as a long-lived
+    process should. A test runs it inside the test's own transaction, where that would close
+    the test's connection on PostgreSQL; Django's test client skips the same call for the
+    same reason. Everything else the worker does is real."""
+    from django_tasks_db.management.commands import db_worker
+
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+
+
+@pytest.fixture(autouse=True)
 def match_cache_dir(settings: Any, tmp_path: Any) -> None:
     """Each test's matching runs keep their feature cache in the test's own directory."""
     settings.REUNITE_MATCH_CACHE_DIR = str(tmp_path / "match-cache")

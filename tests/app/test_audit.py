@@ -139,3 +139,15 @@ def test_failed_login_is_audited_without_the_password(users: Any) -> None:
     event = AuditEvent.objects.filter(action="login_failed").last()
     assert event is not None and event.actor_username == "nobody"
     assert "hunter2-secret" not in str(event.changes)
+
+
+@pytest.mark.django_db
+def test_an_action_name_longer_than_its_column_is_refused_on_every_database() -> None:
+    # SQLite would store it; PostgreSQL would fail mid-transaction: refuse it up front.
+    from reunite.audit.log import Actor, log_event, log_events
+
+    actor = Actor.system()
+    with pytest.raises(ValueError, match="longer than"):
+        log_event(actor, "an_action_name_far_too_long", "child", 1)
+    with pytest.raises(ValueError, match="longer than"):
+        log_events(actor, [("create", "x" * 41, 1, None)])

@@ -18,6 +18,8 @@ from reunite.audit import inbox
 from reunite.audit.models import AuditEvent
 
 GENESIS_HASH = "0" * 64
+ACTION_MAX_LENGTH: int = AuditEvent._meta.get_field("action").max_length  # type: ignore[assignment]
+OBJECT_TYPE_MAX_LENGTH: int = AuditEvent._meta.get_field("object_type").max_length  # type: ignore[assignment]
 # Any constant works: it only names the PostgreSQL advisory lock that serialises appends.
 _APPEND_LOCK_KEY = 7_215_001
 # How long a read waits for SQLite's write lock before its event goes to the inbox.
@@ -255,6 +257,15 @@ def _no_waiting_on_sqlite() -> Iterator[None]:
             cursor.execute(f"PRAGMA busy_timeout = {timeout_ms}")
 
 
+def _check_names(action: str, object_type: str) -> None:
+    """Refuse what the columns cannot hold, on every database (SQLite would store it all)."""
+    if len(action) > ACTION_MAX_LENGTH or len(object_type) > OBJECT_TYPE_MAX_LENGTH:
+        raise ValueError(
+            f"audit action {action!r} / object type {object_type!r} is longer than "
+            f"{ACTION_MAX_LENGTH} / {OBJECT_TYPE_MAX_LENGTH} characters"
+        )
+
+
 def log_event(
     actor: Actor,
     action: str,
@@ -270,6 +281,7 @@ def log_event(
     returned event then has no sequence yet). Inside a transaction it waits, as the
     caller's writes and their audit events must commit together.
     """
+    _check_names(action, object_type)
     at = timezone.now()
     if not connection.in_atomic_block and inbox.available():
         try:
@@ -316,6 +328,8 @@ def log_events(actor: Actor, events: Sequence[EventSpec], batch_size: int = 1000
     """
     if not events:
         return 0
+    for action, object_type, _id, _changes in events:
+        _check_names(action, object_type)
     with transaction.atomic():
         _lock_chain()
         sequence, previous_hash = _fold_inbox(*_head())

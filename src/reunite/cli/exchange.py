@@ -143,7 +143,7 @@ def peers_init(
         forget_identity()
         log_event(
             _cli_actor("peers-init"),
-            "installation_keys_created",
+            "keys_created",
             "installation",
             identity.installation_id,
             {"key_id": identity.current.public.key_id, "fingerprint": identity.fingerprint},
@@ -301,7 +301,7 @@ def peers_rotate() -> None:
         forget_identity()
         log_event(
             _cli_actor("peers-rotate"),
-            "installation_key_rotated",
+            "key_rotated",
             "installation",
             identity.installation_id,
             {"key_id": identity.current.public.key_id, "fingerprint": identity.fingerprint},
@@ -336,7 +336,7 @@ def peers_revoke(
             forget_identity()
             log_event(
                 _cli_actor("peers-revoke"),
-                "installation_key_revoked",
+                "key_revoked",
                 "installation",
                 identity.installation_id,
                 {"new_key_id": identity.current.public.key_id, "fingerprint": identity.fingerprint},

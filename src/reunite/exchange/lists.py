@@ -468,7 +468,7 @@ def _receive_answers(opened: OpenedBundle, bundle: BundleIn, actor: Actor) -> No
         new += int(created)
     log_event(
         actor,
-        "list_answers_received",
+        "answers_received",
         "sought_list",
         sought.list_id,
         {"from": opened.header.sender, "answers": len(inputs), "new": new},

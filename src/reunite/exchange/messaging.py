@@ -270,7 +270,7 @@ def _receive_report(opened: OpenedBundle, bundle: BundleIn, actor: Actor) -> Non
         report.save(update_fields=["statements", "updated_at"])
     log_event(
         actor,
-        "joint_report_received",
+        "report_received",
         "joint_report",
         report.report_id,
         {"signers": report.signers, "from": opened.header.sender},
@@ -400,4 +400,4 @@ def _receive_case_summary(opened: OpenedBundle, bundle: BundleIn, actor: Actor) 
         bundle_id=bundle.bundle_id,
         direction=ListDirection.INCOMING,
     )
-    log_event(actor, "case_summary_received", "thread", thread, {"from": opened.header.sender})
+    log_event(actor, "summary_received", "thread", thread, {"from": opened.header.sender})
