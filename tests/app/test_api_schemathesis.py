@@ -14,7 +14,9 @@ from typing import Any
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
@@ -26,6 +28,20 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 from tests.app.fixtures_api import world  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(autouse=True)
+def keep_the_test_connection() -> Any:
+    """Requests go through Django's real WSGI handler, whose request signals close "old"
+    connections; inside the test's transaction that would close the test's own connection
+    on PostgreSQL. Django's test client detaches the same handler for the same reason."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
 
 EXAMPLES_PER_OPERATION = 4
 # Methods whose examples write: fuzzed as well, they must answer 4xx, never 500.
