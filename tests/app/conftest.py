@@ -32,6 +32,17 @@ def second_factor(request: Any, settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def english_unless_asked() -> Any:
+    """Each test starts in English: a page rendered in Ukrainian or Russian by an earlier
+    test must not leave its language active in this thread for the next test's messages."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def worker_keeps_the_test_connection(monkeypatch: Any) -> None:
     """The background worker closes "old" database connections as it wakes, as a long-lived
     process should. A test runs it inside the test's own transaction, where that would close
