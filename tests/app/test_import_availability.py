@@ -113,7 +113,9 @@ def _read(env: dict[str, str], events: dict[str, Any], out: Any) -> None:
 
 def _database(tmp_path: Path) -> tuple[dict[str, str], Any]:
     """A fresh database like the suite's (SQLite file, or PostgreSQL) and its clean-up."""
-    base = {"REUNITE_VAR_DIR": str(tmp_path / "var"), "REUNITE_DEBUG": "1"}
+    # The reader logs in directly (no authenticator app): the second factor is off here.
+    base = {"REUNITE_VAR_DIR": str(tmp_path / "var"), "REUNITE_DEBUG": "1",
+            "REUNITE_TWO_FACTOR": "off"}
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
         return {**base, "DATABASE_URL": f"sqlite:///{tmp_path / 'reunite.sqlite3'}"}, None
