@@ -498,9 +498,9 @@ def joint_assignment(
         if len(set(chosen)) != len(chosen):
             continue
         lr = 1.0
-        for fam, cid in zip(families, combo, strict=True):
-            if cid is not None:
-                lr *= pair_lr[(fam.name, cid)]
+        for fam, chosen_id in zip(families, combo, strict=True):
+            if chosen_id is not None:
+                lr *= pair_lr[(fam.name, chosen_id)]
         found.append(({f.name: c for f, c in zip(families, combo, strict=True)}, lr))
     total = sum(lr for _, lr in found)
     found.sort(key=lambda x: -x[1])
