@@ -127,7 +127,7 @@ def test_appending_names_keeps_every_one(users: Any, make_child: Any) -> None:
 @pytest.mark.django_db(transaction=True)
 def test_ten_concurrent_alias_appends_keep_all_ten(users: Any, make_child: Any) -> None:
     if connection.vendor != "postgresql":
-        pytest.skip("row locks and real concurrency need PostgreSQL (SQLite has one writer)")
+        pytest.skip(reason="row locks and real concurrency need PostgreSQL (SQLite has one writer)")
     child = make_child(org="ua")
     user = users[("ua", "caseworker")]
     barrier = threading.Barrier(10)

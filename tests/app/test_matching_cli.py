@@ -120,7 +120,7 @@ def test_a_registry_run_on_the_spark_backend(
     from reunite.linkage import java_available
 
     if not java_available():
-        pytest.skip("no Java runtime: the Spark backend needs Java 17 (scripts/install-java.sh)")
+        pytest.skip(reason="no Java runtime: the Spark backend needs Java 17 (install-java.sh)")
     pytest.importorskip("pyspark")
     result = _invoke(app, "--as", users[("ua", "caseworker")].username, "--backend", "spark",
                      "--json", "--quiet")  # fmt: skip
